@@ -1,0 +1,13 @@
+// Offline DataForSEO Backlinks API emulator: public API. Synthetic data only; imports nothing
+// outside src/emulator except the reference tables in src/data.
+import { startServer } from "./server.js";
+import type { Emulator, EmulatorOptions } from "./types.js";
+
+export type { Emulator, EmulatorOptions, EmulatorStats, FaultConfig, FaultKind } from "./types.js";
+export { FAULT_KINDS } from "./types.js";
+
+export function startEmulator(options?: EmulatorOptions): Promise<Emulator> {
+  return startServer(options);
+}
+
+export { runEmulatorCli } from "./cli.js";
