@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Entry point: `backlinks-mcp` (stdio MCP server), `backlinks-mcp --demo`, `backlinks-mcp emulator`.
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { loadConfig, ConfigError, settingsHelp, type Config } from "./config.js";
+import { createServer, VERSION } from "./server.js";
+import { startEmulator, runEmulatorCli } from "./emulator/index.js";
+
+const USAGE = `backlinks-mcp ${VERSION}: the DataForSEO Backlinks API as MCP tools (stdio).
+
+Usage:
+  backlinks-mcp                 serve over stdio (credentials from DATAFORSEO_LOGIN / DATAFORSEO_PASSWORD)
+  backlinks-mcp --demo          serve over stdio against the built-in offline emulator (no account needed)
+  backlinks-mcp emulator [--port N] [--host 127.0.0.1] [--login L --password P] [--seed N]
+                                run the offline DataForSEO Backlinks API emulator alone
+
+Settings (environment variable, flag, meaning):
+${settingsHelp()}
+`;
+
+async function main(): Promise<void> {
+  // stdout belongs to JSON-RPC: anything printed by mistake goes to stderr.
+  console.log = console.error;
+  console.info = console.error;
+
+  let parsed;
+  try {
+    parsed = loadConfig(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`backlinks-mcp: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (parsed.command === "help") {
+    process.stderr.write(USAGE);
+    return;
+  }
+  if (parsed.command === "version") {
+    process.stderr.write(`${VERSION}\n`);
+    return;
+  }
+  if (parsed.command === "emulator") {
+    await runEmulatorCli(parsed.rest);
+    return;
+  }
+  await serve(parsed.config);
+}
+
+async function serve(config: Config): Promise<void> {
+  let stopEmulator: (() => Promise<void>) | undefined;
+  if (config.demo) {
+    const emulator = await startEmulator({ host: "127.0.0.1", port: 0 });
+    stopEmulator = () => emulator.close();
+    config = { ...config, baseUrl: emulator.url, login: "demo", password: "demo" };
+  }
+  const parts = createServer(config);
+  const transport = new StdioServerTransport();
+
+  let stopping = false;
+  const shutdown = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    parts.deps.log("info", `shutting down (${why})`);
+    try {
+      await parts.close(2000);
+      await stopEmulator?.();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.stdin.on("end", () => void shutdown("stdin closed"));
+  process.stdin.on("close", () => void shutdown("stdin closed"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("unhandledRejection", (reason) => {
+    parts.deps.log("error", `unhandled rejection: ${reason instanceof Error ? reason.name : typeof reason}`);
+  });
+  process.on("uncaughtException", (err) => {
+    parts.deps.log("error", `uncaught exception: ${err.name}`);
+  });
+
+  await parts.server.connect(transport);
+  parts.deps.log("info", `ready (${config.demo ? "demo, offline emulator" : config.baseUrl})`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`backlinks-mcp: fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,164 @@
+// Turns rows into what the assistant reads: a header line, a table (or JSON), a footer.
+// Enforces the output budget: rows that do not fit are handed back to the caller to keep.
+import { renderTable } from "../output/table.js";
+import { fitLines, clip } from "../output/budget.js";
+import { getPath, trimForJson } from "../output/format.js";
+import { formatUsd } from "../spend/pricing.js";
+
+export const NEXT_TOOL = "backlinks_next_page";
+
+export interface PageMeta {
+  tool: string;
+  subject: string;
+  totalCount?: number;
+  /** Rows shown before this page. */
+  shownBefore: number;
+  costUsd: number;
+  totalCostUsd: number;
+  /** Where the rows came from. */
+  source: "api" | "cache" | "held";
+  cacheAgeMs?: number;
+  demo: boolean;
+}
+
+export interface PresentOptions {
+  format: "text" | "json";
+  columns: string[];
+  /** The columns were named by the caller (json output is projected to them). */
+  explicitFields: boolean;
+  listLimit: number;
+  maxChars: number;
+}
+
+export interface Presented {
+  text: string;
+  structured: Record<string, unknown>;
+  shown: number;
+}
+
+/** Handle placeholder of fixed length, used to size the footer before a handle exists. */
+const HANDLE_SIZE = 32;
+
+function headerLine(meta: PageMeta, shown: number): string {
+  const parts = [`${meta.tool} ${meta.subject}`];
+  if (meta.totalCount !== undefined) parts.push(`total_count ${meta.totalCount}`);
+  parts.push(shown > 0 ? `rows ${meta.shownBefore + 1}-${meta.shownBefore + shown}` : "rows 0");
+  parts.push(`cost ${formatUsd(meta.costUsd)}`);
+  parts.push(`session total ${formatUsd(meta.totalCostUsd)}`);
+  if (meta.source === "cache") parts.push(`from cache (${Math.round((meta.cacheAgeMs ?? 0) / 1000)} s old, not billed again)`);
+  if (meta.source === "held") parts.push("rows already fetched, no new API call");
+  if (meta.demo) parts.push("DEMO: synthetic data from the offline emulator");
+  return `# ${parts.join(" | ")}`;
+}
+
+function footerLine(fetched: number, shown: number, hasMore: boolean, handle: string, maxChars: number): string {
+  const next = `${NEXT_TOOL} {"search_after_token":"${handle}"}`;
+  if (shown < fetched) {
+    return `# output limit ${maxChars} chars reached: ${shown} of ${fetched} fetched rows shown; the other ${fetched - shown} are held (already paid). Next: ${next}`;
+  }
+  if (hasMore) return `# more rows exist. Next: ${next}`;
+  return "# end of results";
+}
+
+function project(item: unknown, columns: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const path of columns) {
+    const value = getPath(item, path);
+    if (value !== undefined) out[path] = value;
+  }
+  return out;
+}
+
+/**
+ * Render rows. `handleFor(shown)` is called once with the number of rows that fit and returns the
+ * paging handle for the rest (or null when nothing more exists).
+ */
+export function present(
+  rows: readonly unknown[],
+  hasMoreUpstream: boolean,
+  meta: PageMeta,
+  options: PresentOptions,
+  handleFor: (shown: number) => string | null,
+): Presented {
+  return options.format === "json"
+    ? presentJson(rows, hasMoreUpstream, meta, options, handleFor)
+    : presentText(rows, hasMoreUpstream, meta, options, handleFor);
+}
+
+function presentText(
+  rows: readonly unknown[],
+  hasMoreUpstream: boolean,
+  meta: PageMeta,
+  options: PresentOptions,
+  handleFor: (shown: number) => string | null,
+): Presented {
+  const table = renderTable(rows, options.columns, options.listLimit);
+  // A table line may never look like a header or footer line.
+  const lines = table.lines.map((line) => (line.startsWith("#") ? `\\${line}` : line));
+  const provisionalFooter = footerLine(rows.length, 0, true, "x".repeat(HANDLE_SIZE), options.maxChars);
+  const fixed = headerLine(meta, rows.length).length + table.header.length + provisionalFooter.length + 3;
+  let shown = fitLines(lines, options.maxChars - fixed);
+  if (shown === 0 && lines.length > 0) {
+    // One row larger than the whole budget: show it cut rather than never.
+    lines[0] = clip(lines[0]!, Math.max(200, options.maxChars - fixed - 1));
+    shown = 1;
+  }
+  const hasMore = shown < rows.length || hasMoreUpstream;
+  const handle = hasMore ? handleFor(shown) : null;
+  const footer = footerLine(rows.length, shown, handle !== null, handle ?? "", options.maxChars);
+  const body = [headerLine(meta, shown), table.header, ...lines.slice(0, shown), footer].join("\n");
+  const structured = baseStructured(meta, shown, handle);
+  return { text: clip(body, options.maxChars), structured, shown };
+}
+
+function baseStructured(meta: PageMeta, shown: number, handle: string | null): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    tool: meta.tool,
+    subject: meta.subject,
+    total_count: meta.totalCount ?? null,
+    rows_from: shown > 0 ? meta.shownBefore + 1 : 0,
+    rows_shown: shown,
+    cost_usd: meta.costUsd,
+    total_cost_usd: meta.totalCostUsd,
+    source: meta.source,
+    next: handle,
+  };
+  if (meta.source === "cache") out.cache_age_s = Math.round((meta.cacheAgeMs ?? 0) / 1000);
+  if (meta.demo) out.demo = true;
+  return out;
+}
+
+function presentJson(
+  rows: readonly unknown[],
+  hasMoreUpstream: boolean,
+  meta: PageMeta,
+  options: PresentOptions,
+  handleFor: (shown: number) => string | null,
+): Presented {
+  const items = rows.map((row) => {
+    const trimmed = trimForJson(row, options.listLimit) as Record<string, unknown>;
+    return options.explicitFields ? project(trimmed, options.columns) : trimmed;
+  });
+  const skeleton = baseStructured(meta, rows.length, "x".repeat(HANDLE_SIZE));
+  const fixed = JSON.stringify({ ...skeleton, items: [] }).length + 40;
+  let used = fixed;
+  let shown = 0;
+  for (const item of items) {
+    const size = JSON.stringify(item).length + 1;
+    if (used + size > options.maxChars) break;
+    used += size;
+    shown++;
+  }
+  if (shown === 0 && items.length > 0) {
+    // A single item larger than the budget: keep only its scalar fields.
+    const scalars = Object.fromEntries(
+      Object.entries(items[0]!).filter(([, v]) => v === null || typeof v !== "object"),
+    );
+    items[0] = scalars;
+    shown = 1;
+  }
+  const hasMore = shown < rows.length || hasMoreUpstream;
+  const handle = hasMore ? handleFor(shown) : null;
+  const structured = { ...baseStructured(meta, shown, handle), items: items.slice(0, shown) };
+  return { text: JSON.stringify(structured), structured, shown };
+}

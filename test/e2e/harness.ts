@@ -1,0 +1,162 @@
+// End-to-end harness: the built server (dist/index.js) spawned over stdio through the SDK's client,
+// talking over loopback HTTP to the emulator, with a recording proxy in between so tests can see
+// exactly what went on the wire.
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
+
+export const SERVER_ENTRY = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+
+export interface Recorded {
+  method: string;
+  path: string;
+  body: unknown;
+  headers: IncomingHttpHeaders;
+}
+
+/** A loopback proxy that records every request before passing it on. */
+export class RecordingProxy {
+  readonly requests: Recorded[] = [];
+  private server?: Server;
+  url = "";
+
+  constructor(private readonly upstream: string) {}
+
+  async start(): Promise<string> {
+    const target = new URL(this.upstream);
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const raw = Buffer.concat(chunks);
+        let body: unknown = raw.toString("utf8");
+        try {
+          body = JSON.parse(raw.toString("utf8"));
+        } catch {
+          /* keep the text */
+        }
+        this.requests.push({ method: req.method ?? "", path: req.url ?? "", body, headers: req.headers });
+        const forward = httpRequest(
+          { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+        );
+        forward.on("error", () => res.destroy());
+        forward.end(raw);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  /** The task objects sent to a path (each POST body is a one-element array). */
+  tasks(pathPart: string): Record<string, unknown>[] {
+    return this.requests
+      .filter((r) => r.path.includes(pathPart) && Array.isArray(r.body))
+      .map((r) => (r.body as Record<string, unknown>[])[0]!);
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}
+
+export interface Harness {
+  client: Client;
+  emulator: Emulator;
+  proxy: RecordingProxy;
+  stderr: () => string;
+  /** Every text the client received from tool calls, for leak checks. */
+  outputs: string[];
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  emulator?: EmulatorOptions;
+  /** Credentials the server uses (default: the emulator's). */
+  login?: string;
+  password?: string;
+  /** Spawn with no credentials at all. */
+  noCredentials?: boolean;
+}
+
+export function textOf(result: CallToolResult): string {
+  return result.content
+    .filter((c): c is { type: "text"; text: string } => c.type === "text")
+    .map((c) => c.text)
+    .join("\n");
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const login = options.emulator?.login ?? "demo";
+  const password = options.emulator?.password ?? "demo";
+  const emulator = await startEmulator({ ...options.emulator, login, password });
+  const proxy = new RecordingProxy(emulator.url);
+  await proxy.start();
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    DATAFORSEO_BASE_URL: proxy.url,
+    DATAFORSEO_LOG_LEVEL: "info",
+    ...options.env,
+  };
+  if (!options.noCredentials) {
+    env.DATAFORSEO_LOGIN = options.login ?? login;
+    env.DATAFORSEO_PASSWORD = options.password ?? password;
+  }
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [SERVER_ENTRY],
+    env,
+    stderr: "pipe",
+  });
+  let errText = "";
+  transport.stderr?.on("data", (d: Buffer) => {
+    errText += d.toString("utf8");
+  });
+  const client = new Client({ name: "e2e", version: "1.0.0" });
+  await client.connect(transport);
+  const outputs: string[] = [];
+  return {
+    client,
+    emulator,
+    proxy,
+    outputs,
+    stderr: () => errText,
+    async call(name, args = {}) {
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      outputs.push(JSON.stringify(result));
+      return result;
+    },
+    async close() {
+      await client.close().catch(() => undefined);
+      await proxy.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** Parse a text reply: header, table header, rows (as column arrays) and footer. */
+export function parseTable(text: string): { header: string; columns: string[]; rows: string[][]; footer: string } {
+  const lines = text.split("\n");
+  const header = lines[0] ?? "";
+  const footer = lines[lines.length - 1] ?? "";
+  const columns = (lines[1] ?? "").split("\t");
+  const rows = lines.slice(2, -1).map((l) => l.split("\t"));
+  return { header, columns, rows, footer };
+}
+
+/** The paging handle from a reply's footer, or undefined. */
+export function nextToken(text: string): string | undefined {
+  const m = /backlinks_next_page \{"search_after_token":"([^"]+)"\}/.exec(text);
+  return m?.[1];
+}
