@@ -5,7 +5,7 @@ export const backlinksTool: EndpointSpec = {
   name: "backlinks_backlinks",
   title: "Backlinks of a domain or page",
   description:
-    'Individual backlinks to a domain or page: source URL, anchor, dofollow, ranks, dates, lost. Per linking domain use backlinks_referring_domains. Filter example: [["dofollow","=",true],"and",["domain_from_rank",">",500]]',
+    'Individual backlinks to a domain or page: source URL, anchor, dofollow, rank, first seen (add url_to etc. via fields). Per linking domain use backlinks_referring_domains. Filter example: [["dofollow","=",true],"and",["domain_from_rank",">",500]]',
   path: "/v3/backlinks/backlinks/live",
   endpoint: "backlinks",
   params: {
@@ -27,7 +27,9 @@ export const backlinksTool: EndpointSpec = {
   },
   localParams: ["internal_list_limit"],
   paging: "token",
-  defaultColumns: ["url_from", "url_to", "anchor", "dofollow", "domain_from_rank", "first_seen", "is_lost"],
+  // url_to is left out by default: it costs ~16 tokens a row; ask for it with fields.
+  defaultColumns: ["url_from", "anchor", "dofollow", "domain_from_rank", "first_seen"],
+  lostColumns: ["is_lost", "last_seen"],
   maxRows: (args) => (args.limit as number | undefined) ?? 100,
   subject: (args) => String(args.target),
 };

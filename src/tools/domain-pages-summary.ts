@@ -25,6 +25,7 @@ export const domainPagesSummaryTool: EndpointSpec = {
   },
   paging: "offset",
   defaultColumns: ["url", "rank", "backlinks", "referring_domains", "referring_domains_nofollow", "broken_backlinks", "backlinks_spam_score", "first_seen"],
+  lostColumns: ["lost_date"],
   maxRows: (args) => (args.limit as number | undefined) ?? 100,
   subject: (args) => String(args.target),
 };

@@ -24,7 +24,8 @@ export const referringDomainsTool: EndpointSpec = {
     tag: p.tag,
   },
   paging: "offset",
-  defaultColumns: ["domain", "rank", "backlinks", "referring_pages", "referring_pages_nofollow", "backlinks_spam_score", "first_seen", "lost_date"],
+  defaultColumns: ["domain", "rank", "backlinks", "referring_pages", "referring_pages_nofollow", "backlinks_spam_score", "first_seen"],
+  lostColumns: ["lost_date"],
   maxRows: (args) => (args.limit as number | undefined) ?? 100,
   subject: (args) => String(args.target),
 };

@@ -215,6 +215,13 @@ function continuationAfter(
   return null;
 }
 
+export function defaultColumns(spec: EndpointSpec, args: Record<string, unknown>): string[] {
+  const status = args.backlinks_status_type;
+  return (status === "lost" || status === "all") && spec.lostColumns
+    ? [...spec.defaultColumns, ...spec.lostColumns]
+    : spec.defaultColumns;
+}
+
 function listLimitOf(args: Record<string, unknown>): number {
   return (args.internal_list_limit as number | undefined) ?? 10;
 }
@@ -235,7 +242,7 @@ function respond(
     meta,
     {
       format: (args.format as "text" | "json" | undefined) ?? "text",
-      columns: fields ?? spec.defaultColumns,
+      columns: fields ?? defaultColumns(spec, args),
       explicitFields: fields !== undefined,
       listLimit: listLimitOf(args),
       maxChars: deps.config.outputMaxChars,

@@ -18,6 +18,8 @@ export interface EndpointSpec {
   paging: "token" | "offset" | "none";
   /** Columns of the text table when the caller names none. */
   defaultColumns: string[];
+  /** Extra default columns when lost links are asked for (backlinks_status_type lost or all). */
+  lostColumns?: string[];
   /** Rows the call may return, for the worst-case cost estimate. */
   maxRows(args: Record<string, unknown>): number;
   /** What was asked, for the header line. */
