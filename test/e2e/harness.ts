@@ -48,6 +48,10 @@ export class RecordingProxy {
           },
         );
         forward.on("error", () => res.destroy());
+        // The server hung up before the answer: hang up upstream too, as a direct connection would.
+        res.on("close", () => {
+          if (!res.writableFinished) forward.destroy();
+        });
         forward.end(raw);
       });
     });
