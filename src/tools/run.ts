@@ -374,6 +374,7 @@ export function usageText(deps: Deps, account?: Record<string, unknown>, account
     `budget_usd\t${cap === undefined ? "none (set DATAFORSEO_MAX_COST_USD)" : formatUsd(cap)}`,
   ];
   if (cap !== undefined) lines.push(`budget_left_usd\t${formatUsd(Math.max(0, cap - t.spentUsd))}`);
+  lines.push(`cache\t${deps.cache.size} responses, ${(deps.cache.bytes / 1048576).toFixed(1)} of ${(deps.config.cacheMaxBytes / 1048576).toFixed(0)} MB, TTL ${Math.round(deps.config.cacheTtlMs / 1000)} s`);
   for (const [tool, s] of Object.entries(t.byTool)) lines.push(`tool ${tool}\t${s.calls} calls, ${formatUsd(s.spentUsd)}`);
   if (account) {
     for (const [k, v] of Object.entries(account)) lines.push(`account_${k}\t${v}`);

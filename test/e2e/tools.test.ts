@@ -158,6 +158,16 @@ describe("tools end to end", () => {
     expect(h.proxy.requests.length).toBe(before);
   });
 
+  it("accepts DataForSEO's raw search_after_token for a page this server fetched", async () => {
+    const first = await h.call("backlinks_backlinks", { target: "cnn.com", limit: 5 });
+    const viaHandle = await h.call("backlinks_next_page", { search_after_token: nextToken(textOf(first))! });
+    const raw = h.proxy.tasks("/backlinks/backlinks/live").at(-1)!.search_after_token as string;
+    expect(raw.startsWith("bl_")).toBe(false);
+    const viaRaw = await h.call("backlinks_next_page", { search_after_token: raw });
+    expect(viaRaw.isError).toBeFalsy();
+    expect(parseTable(textOf(viaRaw)).rows).toEqual(parseTable(textOf(viaHandle)).rows);
+  });
+
   it("an unknown cursor is a clear error", async () => {
     const res = await h.call("backlinks_next_page", { search_after_token: "bl_doesnotexist" });
     expect(res.isError).toBe(true);
@@ -250,4 +260,26 @@ describe("deep paging", () => {
       expect(task.offset).toBeUndefined();
     }
   }, 120_000);
+});
+
+describe("without credentials", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ noCredentials: true });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("starts, lists its tools, and every call says how to set the credentials", async () => {
+    const { tools } = await h.client.listTools();
+    expect(tools.length).toBe(6);
+    const res = await h.call("backlinks_backlinks", { target: "forbes.com" });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(/DATAFORSEO_LOGIN[\s\S]*DATAFORSEO_PASSWORD[\s\S]*--demo/);
+    const usage = await h.call("backlinks_usage", {});
+    expect(usage.isError).toBeFalsy();
+    expect(textOf(usage)).toMatch(/no credentials set/);
+    expect(h.proxy.requests).toHaveLength(0);
+  });
 });
