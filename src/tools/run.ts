@@ -167,8 +167,7 @@ async function fetchUpstream(
     });
     deps.ledger.record({ tool: spec.name, costUsd: response.cost, cached: false, ok: true });
     const result = (response.task.result?.[0] ?? {}) as Record<string, unknown>;
-    const cached: CachedResult = { result, costUsd: response.cost };
-    deps.cache.set(key, cached, approxBytes(result));
+    if (deps.cache.enabled) deps.cache.set(key, { result, costUsd: response.cost }, approxBytes(result));
     return { result, costUsd: response.cost, source: "api" };
   } catch (err) {
     if (err instanceof UpstreamError) {
