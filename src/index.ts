@@ -57,13 +57,16 @@ async function serve(config: Config): Promise<void> {
   const parts = createServer(config);
   const transport = new StdioServerTransport();
 
+  const GRACE_MS = 2000;
   let stopping = false;
   const shutdown = async (why: string) => {
     if (stopping) return;
     stopping = true;
+    // Whatever happens below, the process ends shortly after the grace period.
+    setTimeout(() => process.exit(0), GRACE_MS + 1000).unref();
     parts.deps.log("info", `shutting down (${why})`);
     try {
-      await parts.close(2000);
+      await parts.close(GRACE_MS);
       await stopEmulator?.();
     } finally {
       process.exit(0);
@@ -71,12 +74,18 @@ async function serve(config: Config): Promise<void> {
   };
   process.stdin.on("end", () => void shutdown("stdin closed"));
   process.stdin.on("close", () => void shutdown("stdin closed"));
+  // The client closed our stdout: nobody can read an answer any more.
+  process.stdout.on("error", () => void shutdown("stdout closed"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("unhandledRejection", (reason) => {
     parts.deps.log("error", `unhandled rejection: ${reason instanceof Error ? reason.name : typeof reason}`);
   });
-  process.on("uncaughtException", (err) => {
+  process.on("uncaughtException", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") {
+      void shutdown("output closed");
+      return;
+    }
     parts.deps.log("error", `uncaught exception: ${err.name}`);
   });
 

@@ -66,11 +66,20 @@ export interface ServerParts {
   close(graceMs?: number): Promise<void>;
 }
 
+let stderrBroken = false;
+
 export function makeLogger(config: Config): Deps["log"] {
   const order = { silent: 0, error: 1, info: 2, debug: 3 } as const;
   const max = order[config.logLevel];
+  // A closed stderr (the client went away) must not turn every log line into a new error.
+  if (process.stderr.listenerCount("error") === 0) process.stderr.on("error", () => (stderrBroken = true));
   return (level, line) => {
-    if (order[level] <= max) process.stderr.write(`backlinks-mcp ${level}: ${line}\n`);
+    if (stderrBroken || order[level] > max) return;
+    try {
+      process.stderr.write(`backlinks-mcp ${level}: ${line}\n`);
+    } catch {
+      stderrBroken = true;
+    }
   };
 }
 

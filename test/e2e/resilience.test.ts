@@ -185,3 +185,27 @@ describe("shutdown", () => {
     await emulator.close();
   });
 });
+
+describe("client gone", () => {
+  it("exits when the client vanishes mid-reply instead of spinning on a closed stdout/stderr", async () => {
+    const { spawn } = await import("node:child_process");
+    const { SERVER_ENTRY } = await import("./harness.js");
+    const child = spawn(process.execPath, [SERVER_ENTRY, "--demo", "--log-level", "debug"], { stdio: ["pipe", "pipe", "pipe"] });
+    const send = (msg: unknown) => child.stdin.write(`${JSON.stringify(msg)}\n`);
+    send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+    send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    for (let i = 0; i < 5; i++) {
+      send({ jsonrpc: "2.0", id: 2 + i, method: "tools/call", params: { name: "backlinks_backlinks", arguments: { target: "forbes.com", limit: 1000, offset: i } } });
+    }
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // Hang up every pipe at once, as a crashed client would.
+    await new Promise((r) => setTimeout(r, 30));
+    child.stdout.destroy();
+    child.stderr.destroy();
+    child.stdin.destroy();
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("still running"), 8000))]);
+    if (code === "still running") child.kill("SIGKILL");
+    expect(code).toBe(0);
+  });
+});
