@@ -3,7 +3,6 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { loadConfig, ConfigError, settingsHelp, type Config } from "./config.js";
 import { createServer, VERSION } from "./server.js";
-import { startEmulator, runEmulatorCli } from "./emulator/index.js";
 
 const USAGE = `backlinks-mcp ${VERSION}: the DataForSEO Backlinks API as MCP tools (stdio).
 
@@ -41,6 +40,8 @@ async function main(): Promise<void> {
     return;
   }
   if (parsed.command === "emulator") {
+    // The emulator is loaded only when it is used, to keep the server's start-up short.
+    const { runEmulatorCli } = await import("./emulator/index.js");
     await runEmulatorCli(parsed.rest);
     return;
   }
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
 async function serve(config: Config): Promise<void> {
   let stopEmulator: (() => Promise<void>) | undefined;
   if (config.demo) {
+    const { startEmulator } = await import("./emulator/index.js");
     const emulator = await startEmulator({ host: "127.0.0.1", port: 0 });
     stopEmulator = () => emulator.close();
     config = { ...config, baseUrl: emulator.url, login: "demo", password: "demo" };

@@ -8,7 +8,7 @@
 // other code, a response that cost money, an unreadable body, a connection lost after the
 // headers, cancellation, and our own per-attempt timeout: a request that timed out may still
 // run (and bill) upstream, and repeating a hang would multiply the user's wait.
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import { brotliDecompress, gunzip, inflate, inflateRaw } from "node:zlib";
 import { promisify } from "node:util";
 import {
@@ -145,7 +145,9 @@ export class DataForSeoClient {
   private readonly scrub: Scrubber;
   private readonly headers: Record<string, string>;
   private readonly pathPrefix: string;
-  private readonly pool: Pool | null;
+  private pool?: Promise<Pool>;
+  private readonly origin: string | null;
+  private readonly connections: number;
   private readonly badBaseUrl: boolean;
   private readonly limiter: Limiter;
   private shutDown = false;
@@ -198,14 +200,22 @@ export class DataForSeoClient {
     }
     this.badBaseUrl = url === null;
     this.pathPrefix = url ? url.pathname.replace(/\/+$/, "") : "";
-    this.pool = url
-      ? new Pool(url.origin, {
-          connections: maxConcurrency,
+    this.origin = url ? url.origin : null;
+    this.connections = maxConcurrency;
+  }
+
+  /** undici takes ~100 ms to load: load it with the first request, not at start-up. */
+  private getPool(): Promise<Pool> {
+    this.pool ??= import("undici").then(
+      ({ Pool: PoolClass }) =>
+        new PoolClass(this.origin!, {
+          connections: this.connections,
           headersTimeout: this.timeoutMs,
           bodyTimeout: this.timeoutMs,
           connect: { timeout: this.timeoutMs },
-        })
-      : null;
+        }),
+    );
+    return this.pool;
   }
 
   /** POST one task (the body is a JSON array holding exactly this task). */
@@ -254,7 +264,7 @@ export class DataForSeoClient {
       this.shutDown = true;
       for (const abort of [...this.aborters]) abort();
       await Promise.allSettled([...this.active]);
-      await this.pool?.destroy().catch(() => undefined);
+      if (this.pool) await (await this.pool).destroy().catch(() => undefined);
     })();
     return this.closing;
   }
@@ -289,7 +299,7 @@ export class DataForSeoClient {
         message: "DataForSEO credentials are not set, so nothing was sent",
       });
     }
-    if (this.badBaseUrl || !this.pool) {
+    if (this.badBaseUrl || !this.origin) {
       throw new UpstreamError({
         kind: "config",
         message: "DATAFORSEO_BASE_URL is not a usable http(s) URL",
@@ -432,7 +442,8 @@ export class DataForSeoClient {
     let httpStatus: number | undefined;
     const headers = body === undefined ? this.headers : { ...this.headers, "content-type": "application/json" };
     try {
-      const res = await this.pool!.request({
+      const pool = await this.getPool();
+      const res = await pool.request({
         path: this.pathPrefix + path,
         method,
         headers,
