@@ -100,7 +100,7 @@ export function createDeps(config: Config): Deps {
   return {
     config,
     client,
-    cursors: new CursorStore({ max: config.cursorMax, ttlMs: config.cursorTtlMs, maxBytes: 256 * 1024 * 1024 }),
+    cursors: new CursorStore({ max: config.cursorMax, ttlMs: config.cursorTtlMs, maxBytes: config.cursorMaxBytes }),
     cache: new ResponseCache<CachedResult>({ ttlMs: config.cacheTtlMs, maxBytes: config.cacheMaxBytes }),
     ledger,
     budget: new Budget(config.maxCostUsd, ledger),

@@ -15,6 +15,7 @@ describe("config", () => {
       timeoutMs: 120_000,
       cacheTtlMs: 3_600_000,
       cacheMaxBytes: 64 * 1024 * 1024,
+      cursorMaxBytes: 64 * 1024 * 1024,
     });
     expect(config.maxCostUsd).toBeUndefined();
     expect(config.login).toBeUndefined();

@@ -8,7 +8,7 @@ import { UpstreamError, describeError } from "../dataforseo/errors.js";
 import { catalogueFor } from "../query/catalogue.js";
 import { checkFilters, checkOrderBy } from "../query/validate.js";
 import { checkFields } from "../query/fields.js";
-import type { CursorState, CursorStore, Continuation } from "../paging/cursors.js";
+import type { CursorStore, Continuation } from "../paging/cursors.js";
 import { HANDLE_PREFIX } from "../paging/cursors.js";
 import type { Ledger } from "../spend/ledger.js";
 import type { Budget } from "../spend/budget.js";
@@ -246,18 +246,15 @@ function respond(
       listLimit: listLimitOf(args),
       maxChars: deps.config.outputMaxChars,
     },
-    (shown) => {
-      const held = rows.slice(shown);
-      const state: CursorState = {
+    (shown) =>
+      deps.cursors.issue({
         tool: spec.name,
         args,
-        buffered: held,
+        held: shown < rows.length ? JSON.stringify(rows.slice(shown)) : null,
         next,
         shown: meta.shownBefore + shown,
         totalCount: meta.totalCount,
-      };
-      return deps.cursors.issue(state, held.length > 0 ? approxBytes(held) : 0);
-    },
+      }),
   );
   return {
     content: [{ type: "text", text: presented.text }],
@@ -337,9 +334,9 @@ export async function runNextPage(
     cacheAgeMs,
     demo: deps.config.demo,
   });
-  if (state.buffered.length > 0) {
+  if (state.held !== null) {
     deps.ledger.record({ tool: NEXT_TOOL, costUsd: 0, cached: true, ok: true });
-    return respond(deps, spec, args, state.buffered, state.next, meta(0, "held"));
+    return respond(deps, spec, args, JSON.parse(state.held) as unknown[], state.next, meta(0, "held"));
   }
   if (!state.next) return errorResult("This cursor has no more rows: the results were complete.");
   const task = apiTask(spec, args);

@@ -4,7 +4,7 @@ import { CursorStore, HANDLE_PREFIX, type CursorState } from "../../src/paging/c
 const state = (n: number, token?: string): CursorState => ({
   tool: "backlinks_backlinks",
   args: { target: `t${n}.com` },
-  buffered: [],
+  held: null,
   next: token ? { searchAfterToken: token } : { offset: n },
   shown: n,
 });
@@ -47,8 +47,13 @@ describe("CursorStore", () => {
 
   it("bounds the bytes of held rows", () => {
     const store = new CursorStore({ max: 100, ttlMs: 60_000, maxBytes: 1000 });
-    for (let i = 0; i < 10; i++) store.issue({ ...state(i), buffered: [i] }, 300);
-    expect(store.bufferedBytes).toBeLessThanOrEqual(1000);
+    const held = JSON.stringify(["x".repeat(146)]); // 150 characters, counted as 300 bytes
+    for (let i = 0; i < 10; i++) store.issue({ ...state(i), held });
+    expect(store.heldBytes).toBeLessThanOrEqual(1000);
     expect(store.size).toBe(3);
+    // held rows do not map a raw token: it belongs to the page after them
+    const withToken = store.issue({ ...state(11, "TOK"), held });
+    expect(store.get("TOK")).toBeUndefined();
+    expect(store.get(withToken)?.held).toBe(held);
   });
 });
