@@ -71,3 +71,20 @@ export const tag = z.string().max(255).optional();
 export const format = z.enum(["text", "json"]).default("text");
 
 export const fields = z.array(z.string()).max(60).optional().describe("columns (dot paths ok)");
+
+/** The parameters of the aggregate list endpoints (referring_domains, domain_pages_summary): documented alike. */
+export const aggregateParams = {
+  target,
+  limit,
+  offset,
+  internal_list_limit: internalListLimit,
+  backlinks_status_type: backlinksStatusType,
+  filters,
+  order_by: orderBy,
+  backlinks_filters: backlinksFilters,
+  include_subdomains: bool(true),
+  include_indirect_links: bool(true),
+  exclude_internal_backlinks: bool(true),
+  rank_scale: rankScale,
+  tag,
+};
