@@ -1,56 +1,42 @@
 // Cancellation of queued, in-flight and backing-off calls, and shutdown.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DataForSeoClient, type ClientOptions } from "../../src/dataforseo/client.js";
+import { describe, expect, it } from "vitest";
 import { UpstreamError } from "../../src/dataforseo/errors.js";
-import { okEnvelope, startStub, type Stub } from "./stub.js";
+import { okEnvelope, useStub } from "./stub.js";
 
 const PATH = "/v3/backlinks/summary/live";
-let stub: Stub;
-const clients: DataForSeoClient[] = [];
-const make = (o: Partial<ClientOptions> = {}) => {
-  const c = new DataForSeoClient({ baseUrl: stub.url, login: "u", password: "pw-cancel", timeoutMs: 30_000, ...o });
-  clients.push(c);
-  return c;
-};
+const suite = useStub({ login: "u", password: "pw-cancel", timeoutMs: 30_000 });
+const make = suite.client;
 const caught = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as UpstreamError);
 
-beforeAll(async () => {
-  stub = await startStub();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close(0)));
-  await stub.close();
-});
-beforeEach(() => stub.reset());
 
 describe("cancellation", () => {
   it("aborting an in-flight call closes its connection and rejects with kind cancelled", async () => {
-    stub.fallback = { hang: true };
+    suite.stub.fallback = { hang: true };
     const c = make();
     const ac = new AbortController();
     const pending = caught(c.post(PATH, { target: "a.com" }, { signal: ac.signal }));
-    await stub.arrivals(1);
-    expect(stub.inFlight).toBe(1);
-    const closed = stub.nextClientClose();
+    await suite.stub.arrivals(1);
+    expect(suite.stub.inFlight).toBe(1);
+    const closed = suite.stub.nextClientClose();
     ac.abort();
     const err = await pending;
     expect(err).toBeInstanceOf(UpstreamError);
     expect(err!.kind).toBe("cancelled");
     expect(err!.attempts).toBe(1);
     await closed; // the stub saw the connection go away
-    expect(stub.abortedByClient).toBe(1);
+    expect(suite.stub.abortedByClient).toBe(1);
     expect(c.stats().inFlight).toBe(0);
     // The client still works.
-    stub.fallback = { body: okEnvelope() };
+    suite.stub.fallback = { body: okEnvelope() };
     expect((await c.post(PATH, { target: "a.com" })).task.status_code).toBe(20000);
   });
 
   it("aborting queued calls removes them from the queue; nothing is sent for them", async () => {
-    stub.fallback = { hang: true };
+    suite.stub.fallback = { hang: true };
     const c = make({ maxConcurrency: 1 });
     const holder = new AbortController();
     const first = caught(c.post(PATH, { target: "a.com" }, { signal: holder.signal }));
-    await stub.arrivals(1);
+    await suite.stub.arrivals(1);
     const queuedAborts = [new AbortController(), new AbortController(), new AbortController()];
     const queued = queuedAborts.map((ac, i) => caught(c.post(PATH, { target: `q${i}.com` }, { signal: ac.signal })));
     expect(c.stats().queued).toBe(3);
@@ -64,7 +50,7 @@ describe("cancellation", () => {
     expect(c.stats().queued).toBe(0);
     holder.abort();
     expect((await first)!.kind).toBe("cancelled");
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
   });
 
   it("an already aborted signal rejects at once without a request", async () => {
@@ -73,11 +59,11 @@ describe("cancellation", () => {
     ac.abort();
     const err = await caught(c.post(PATH, { target: "a.com" }, { signal: ac.signal }));
     expect(err!.kind).toBe("cancelled");
-    expect(stub.seen).toHaveLength(0);
+    expect(suite.stub.seen).toHaveLength(0);
   });
 
   it("aborting during the backoff wait stops the retries", async () => {
-    stub.fallback = { status: 503, body: "busy" };
+    suite.stub.fallback = { status: 503, body: "busy" };
     const c = make({ retryBaseMs: 60_000, retryMaxMs: 60_000, random: () => 1 });
     const ac = new AbortController();
     const progress: string[] = [];
@@ -94,27 +80,27 @@ describe("cancellation", () => {
     expect(err!.kind).toBe("cancelled");
     expect(err!.attempts).toBe(1);
     expect(progress).toEqual(["retry 1/3 after 60.0 s: HTTP 503"]);
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
   });
 });
 
 describe("close()", () => {
   it("waits for in-flight calls within the grace period", async () => {
-    stub.fallback = { body: okEnvelope(), delayMs: 100 };
+    suite.stub.fallback = { body: okEnvelope(), delayMs: 100 };
     const c = make();
     const pending = c.post(PATH, { target: "a.com" });
-    await stub.arrivals(1);
+    await suite.stub.arrivals(1);
     await c.close(5000);
     expect((await pending).task.status_code).toBe(20000);
   });
 
   it("aborts in-flight calls after the grace period, rejects queued and new calls with kind closed", async () => {
-    stub.fallback = { hang: true };
+    suite.stub.fallback = { hang: true };
     const c = make({ maxConcurrency: 1 });
     const inflight = caught(c.post(PATH, { target: "a.com" }));
-    await stub.arrivals(1);
+    await suite.stub.arrivals(1);
     const queued = caught(c.post(PATH, { target: "b.com" }));
-    const closed = stub.nextClientClose();
+    const closed = suite.stub.nextClientClose();
     const closing = c.close(50);
     const newCall = await caught(c.post(PATH, { target: "c.com" }));
     expect(newCall!.kind).toBe("closed");
@@ -122,13 +108,13 @@ describe("close()", () => {
     await closing;
     expect((await inflight)!.kind).toBe("closed");
     await closed;
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     // close is idempotent
     await c.close(0);
   });
 
   it("interrupts a backoff wait", async () => {
-    stub.fallback = { status: 500, body: "x" };
+    suite.stub.fallback = { status: 500, body: "x" };
     const c = make({ retryBaseMs: 60_000, retryMaxMs: 60_000, random: () => 1 });
     let announced!: () => void;
     const retrying = new Promise<void>((r) => (announced = r));
@@ -136,6 +122,6 @@ describe("close()", () => {
     await retrying;
     await c.close(0);
     expect((await pending)!.kind).toBe("closed");
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
   });
 });

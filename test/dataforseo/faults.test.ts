@@ -1,31 +1,23 @@
 // One test per row of the fault table: the outcome, the number of requests sent, and that the
 // client keeps working afterwards.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DataForSeoClient, type ClientOptions } from "../../src/dataforseo/client.js";
+import { describe, expect, it } from "vitest";
+import { DataForSeoClient } from "../../src/dataforseo/client.js";
 import { UpstreamError, describeError } from "../../src/dataforseo/errors.js";
-import { okEnvelope, startStub, topEnvelope, type Stub } from "./stub.js";
+import { okEnvelope, startStub, topEnvelope, useStub } from "./stub.js";
 
 const PATH = "/v3/backlinks/summary/live";
 const TASK = { target: "example.com", internal_list_limit: 5 };
 const HTML_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center><h1>502 Bad Gateway</h1></center></body>\r\n</html>";
 
-let stub: Stub;
-const clients: DataForSeoClient[] = [];
-
-function client(extra: Partial<ClientOptions> = {}): DataForSeoClient {
-  const c = new DataForSeoClient({
-    baseUrl: stub.url,
-    login: "user@example.com",
-    password: "pw-faults",
-    maxRetries: 3,
-    retryBaseMs: 5,
-    retryMaxMs: 50,
-    timeoutMs: 2000,
-    ...extra,
-  });
-  clients.push(c);
-  return c;
-}
+const suite = useStub({
+  login: "user@example.com",
+  password: "pw-faults",
+  maxRetries: 3,
+  retryBaseMs: 5,
+  retryMaxMs: 50,
+  timeoutMs: 2000,
+});
+const client = suite.client;
 
 async function failure(p: Promise<unknown>): Promise<UpstreamError> {
   const err = await p.then(
@@ -38,43 +30,35 @@ async function failure(p: Promise<unknown>): Promise<UpstreamError> {
 
 /** After a fault the same client still answers a normal call. */
 async function stillAnswers(c: DataForSeoClient): Promise<void> {
-  stub.script.length = 0;
-  stub.fallback = { body: okEnvelope() };
-  const before = stub.seen.length;
+  suite.stub.script.length = 0;
+  suite.stub.fallback = { body: okEnvelope() };
+  const before = suite.stub.seen.length;
   const ok = await c.post(PATH, TASK);
   expect(ok.task.status_code).toBe(20000);
-  expect(stub.seen.length).toBe(before + 1);
+  expect(suite.stub.seen.length).toBe(before + 1);
 }
 
-beforeAll(async () => {
-  stub = await startStub();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close(0)));
-  await stub.close();
-});
-beforeEach(() => stub.reset());
 
 describe("retried faults", () => {
   it("HTTP 500 then OK: two requests, success", async () => {
-    stub.script.push({ status: 500, body: "Internal Server Error", headers: { "content-type": "text/plain" } });
+    suite.stub.script.push({ status: 500, body: "Internal Server Error", headers: { "content-type": "text/plain" } });
     const c = client();
     const res = await c.post(PATH, TASK);
     expect(res.attempts).toBe(2);
     expect(res.task.result?.[0]).toEqual({ target: "example.com", backlinks: 42 });
-    expect(stub.seen).toHaveLength(2);
+    expect(suite.stub.seen).toHaveLength(2);
     expect(c.stats().retries).toBe(1);
     await stillAnswers(c);
   });
 
   it("502 with an HTML page then OK", async () => {
-    stub.script.push({ status: 502, body: HTML_502, headers: { "content-type": "text/html" } });
-    stub.script.push({ status: 502, body: HTML_502, headers: { "content-type": "text/html" } });
+    suite.stub.script.push({ status: 502, body: HTML_502, headers: { "content-type": "text/html" } });
+    suite.stub.script.push({ status: 502, body: HTML_502, headers: { "content-type": "text/html" } });
     const c = client();
     const progress: string[] = [];
     const res = await c.post(PATH, TASK, { onProgress: (m) => progress.push(m) });
     expect(res.attempts).toBe(3);
-    expect(stub.seen).toHaveLength(3);
+    expect(suite.stub.seen).toHaveLength(3);
     expect(progress).toHaveLength(2);
     expect(progress[0]).toMatch(/^retry 1\/3 after \d+\.\d s: HTTP 502$/);
     expect(progress[1]).toMatch(/^retry 2\/3 after/);
@@ -82,64 +66,64 @@ describe("retried faults", () => {
   });
 
   it("connection reset then OK", async () => {
-    stub.script.push({ reset: true });
+    suite.stub.script.push({ reset: true });
     const c = client();
     const res = await c.post(PATH, TASK);
     expect(res.attempts).toBe(2);
-    expect(stub.seen).toHaveLength(2);
+    expect(suite.stub.seen).toHaveLength(2);
     await stillAnswers(c);
   });
 
   it("40202 (rate limit per minute) then OK", async () => {
-    stub.script.push({ body: topEnvelope(40202, "The rate-limit per minute has been exceeded.") });
+    suite.stub.script.push({ body: topEnvelope(40202, "The rate-limit per minute has been exceeded.") });
     const c = client();
     const res = await c.post(PATH, TASK);
     expect(res.attempts).toBe(2);
-    expect(stub.seen).toHaveLength(2);
+    expect(suite.stub.seen).toHaveLength(2);
     await stillAnswers(c);
   });
 
   it("40209 at task level then OK", async () => {
-    stub.script.push({ body: okEnvelope({ code: 40209, cost: 0, result: null, message: "Too many simultaneous queries." }) });
+    suite.stub.script.push({ body: okEnvelope({ code: 40209, cost: 0, result: null, message: "Too many simultaneous queries." }) });
     const c = client();
     const res = await c.post(PATH, TASK);
     expect(res.attempts).toBe(2);
-    expect(stub.seen).toHaveLength(2);
+    expect(suite.stub.seen).toHaveLength(2);
   });
 
   it("429 with Retry-After: the wait is honoured instead of the backoff", async () => {
-    stub.script.push({ status: 429, body: topEnvelope(40202, "The rate-limit per minute has been exceeded."), headers: { "retry-after": "1" } });
+    suite.stub.script.push({ status: 429, body: topEnvelope(40202, "The rate-limit per minute has been exceeded."), headers: { "retry-after": "1" } });
     // retryBaseMs 0 makes the backoff zero, so the only wait possible is Retry-After's.
     const c = client({ retryBaseMs: 0, retryMaxMs: 5000 });
     const progress: string[] = [];
     const res = await c.post(PATH, TASK, { onProgress: (m) => progress.push(m) });
     expect(res.attempts).toBe(2);
-    expect(stub.seen).toHaveLength(2);
+    expect(suite.stub.seen).toHaveLength(2);
     expect(progress).toEqual(["retry 1/3 after 1.0 s: 40202 The rate-limit per minute has been exceeded."]);
   });
 
   it("50000 (internal error) then OK", async () => {
-    stub.script.push({ body: okEnvelope({ code: 50000, cost: 0, result: null, message: "Internal Error." }) });
+    suite.stub.script.push({ body: okEnvelope({ code: 50000, cost: 0, result: null, message: "Internal Error." }) });
     const c = client();
     const res = await c.post(PATH, TASK);
     expect(res.attempts).toBe(2);
-    expect(stub.seen).toHaveLength(2);
+    expect(suite.stub.seen).toHaveLength(2);
     await stillAnswers(c);
   });
 
   it("50301 and 50401 at top level are retried", async () => {
-    stub.script.push({ body: topEnvelope(50301, "3rd Party API Service Unavailable.") });
-    stub.script.push({ body: topEnvelope(50401, "Internal Error - Timeout.") });
+    suite.stub.script.push({ body: topEnvelope(50301, "3rd Party API Service Unavailable.") });
+    suite.stub.script.push({ body: topEnvelope(50401, "Internal Error - Timeout.") });
     const c = client();
     const res = await c.post(PATH, TASK);
     expect(res.attempts).toBe(3);
   });
 
   it("always 500: exactly 1 + maxRetries requests, then an error naming HTTP 500", async () => {
-    stub.fallback = { status: 500, body: "<html><body>500 Internal Server Error</body></html>", headers: { "content-type": "text/html" } };
+    suite.stub.fallback = { status: 500, body: "<html><body>500 Internal Server Error</body></html>", headers: { "content-type": "text/html" } };
     const c = client({ maxRetries: 2 });
     const err = await failure(c.post(PATH, TASK));
-    expect(stub.seen).toHaveLength(3);
+    expect(suite.stub.seen).toHaveLength(3);
     expect(err.attempts).toBe(3);
     expect(err.kind).toBe("upstream");
     expect(err.httpStatus).toBe(500);
@@ -150,30 +134,30 @@ describe("retried faults", () => {
   });
 
   it("always 40202: advice says how many retries were made", async () => {
-    stub.fallback = { body: topEnvelope(40202, "The rate-limit per minute has been exceeded.") };
+    suite.stub.fallback = { body: topEnvelope(40202, "The rate-limit per minute has been exceeded.") };
     const c = client({ maxRetries: 3 });
     const err = await failure(c.post(PATH, TASK));
-    expect(stub.seen).toHaveLength(4);
+    expect(suite.stub.seen).toHaveLength(4);
     expect(err.kind).toBe("rate_limit");
     expect(err.advice).toMatch(/Retried 3 times/);
     expect(err.advice).toMatch(/DATAFORSEO_MAX_CONCURRENCY/);
   });
 
   it("maxRetries 0 sends one request only", async () => {
-    stub.fallback = { status: 503, body: "busy" };
+    suite.stub.fallback = { status: 503, body: "busy" };
     const c = client({ maxRetries: 0 });
     const err = await failure(c.post(PATH, TASK));
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     expect(err.attempts).toBe(1);
   });
 });
 
 describe("faults that are never retried", () => {
   it("40501 invalid field: one request, kind validation, the field named", async () => {
-    stub.fallback = { body: okEnvelope({ code: 40501, cost: 0, result: null, message: "Invalid Field: 'search_after_token'." }) };
+    suite.stub.fallback = { body: okEnvelope({ code: 40501, cost: 0, result: null, message: "Invalid Field: 'search_after_token'." }) };
     const c = client();
     const err = await failure(c.post(PATH, TASK));
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     expect(err.kind).toBe("validation");
     expect(err.code).toBe(40501);
     expect(err.advice).toContain("'search_after_token'");
@@ -182,13 +166,13 @@ describe("faults that are never retried", () => {
   });
 
   it("HTTP 401 with 40100: one request, kind auth, advice names the env vars", async () => {
-    stub.fallback = {
+    suite.stub.fallback = {
       status: 401,
       body: topEnvelope(40100, "You are not authorized to access this resource. See your login details here: https://app.dataforseo.com/api-access ."),
     };
     const c = client();
     const err = await failure(c.post(PATH, TASK));
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     expect(err.kind).toBe("auth");
     expect(err.code).toBe(40100);
     expect(err.httpStatus).toBe(401);
@@ -199,31 +183,31 @@ describe("faults that are never retried", () => {
   });
 
   it("40210 insufficient funds: one request, kind funds, top up", async () => {
-    stub.fallback = { body: okEnvelope({ code: 40210, cost: 0, result: null, message: "Insufficient Funds." }) };
+    suite.stub.fallback = { body: okEnvelope({ code: 40210, cost: 0, result: null, message: "Insufficient Funds." }) };
     const c = client();
     const err = await failure(c.post(PATH, TASK));
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     expect(err.kind).toBe("funds");
     expect(describeError(err)).toMatch(/^DataForSEO error 40210 \(Insufficient Funds\.\):.*Advice: Top up the balance/);
   });
 
   it("40204 subscription: one request, kind subscription", async () => {
-    stub.fallback = {
+    suite.stub.fallback = {
       body: topEnvelope(40204, "Access denied. Visit Plans and Subscriptions to activate your subscription and get access to this API: https://app.dataforseo.com/backlinks-subscription"),
     };
     const c = client();
     const err = await failure(c.post(PATH, TASK));
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     expect(err.kind).toBe("subscription");
     expect(err.advice).toMatch(/Backlinks subscription/);
   });
 
   it("truncated JSON: one request, kind bad_response with the status and an excerpt", async () => {
     const full = JSON.stringify(okEnvelope());
-    stub.fallback = { body: full.slice(0, Math.floor(full.length / 2)) };
+    suite.stub.fallback = { body: full.slice(0, Math.floor(full.length / 2)) };
     const c = client();
     const err = await failure(c.post(PATH, TASK));
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     expect(err.kind).toBe("bad_response");
     expect(err.httpStatus).toBe(200);
     expect(err.message).toMatch(/HTTP 200 with JSON that is not valid/);
@@ -232,7 +216,7 @@ describe("faults that are never retried", () => {
   });
 
   it("HTML page with HTTP 200: bad_response, excerpt at most 200 characters without control characters", async () => {
-    stub.fallback = { body: `<!DOCTYPE html>\n<html>\u0007${"x".repeat(5000)}</html>`, headers: { "content-type": "text/html" } };
+    suite.stub.fallback = { body: `<!DOCTYPE html>\n<html>\u0007${"x".repeat(5000)}</html>`, headers: { "content-type": "text/html" } };
     const c = client();
     const err = await failure(c.post(PATH, TASK));
     expect(err.kind).toBe("bad_response");
@@ -245,67 +229,67 @@ describe("faults that are never retried", () => {
 
   it("envelope without tasks, and a task without status_code, are bad responses", async () => {
     const c = client();
-    stub.script.push({ body: { status_code: 20000, status_message: "Ok.", cost: 0 } });
+    suite.stub.script.push({ body: { status_code: 20000, status_message: "Ok.", cost: 0 } });
     const e1 = await failure(c.post(PATH, TASK));
     expect(e1.message).toMatch(/without tasks/);
     const env = okEnvelope();
     delete (env.tasks[0] as Record<string, unknown>).status_code;
-    stub.script.push({ body: env });
+    suite.stub.script.push({ body: env });
     const e2 = await failure(c.post(PATH, TASK));
     expect(e2.message).toMatch(/task without status_code/);
-    stub.script.push({ body: { tasks: [] } });
+    suite.stub.script.push({ body: { tasks: [] } });
     const e3 = await failure(c.post(PATH, TASK));
     expect(e3.message).toMatch(/without status_code/);
-    expect(stub.seen).toHaveLength(3);
+    expect(suite.stub.seen).toHaveLength(3);
   });
 
   it("a hanging upstream times out with a message naming DATAFORSEO_TIMEOUT_MS, without retry", async () => {
-    stub.fallback = { hang: true };
+    suite.stub.fallback = { hang: true };
     const c = client({ timeoutMs: 300 });
-    const closed = stub.nextClientClose();
+    const closed = suite.stub.nextClientClose();
     const err = await failure(c.post(PATH, TASK));
     expect(err.kind).toBe("timeout");
     expect(err.message).toContain("DATAFORSEO_TIMEOUT_MS=300");
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     await closed; // the connection was torn down
     await stillAnswers(c);
   });
 
   it("a body that stalls after the headers times out too", async () => {
-    stub.fallback = { body: okEnvelope(), stallAfterHeaders: true };
+    suite.stub.fallback = { body: okEnvelope(), stallAfterHeaders: true };
     const c = client({ timeoutMs: 300 });
-    const closed = stub.nextClientClose();
+    const closed = suite.stub.nextClientClose();
     const err = await failure(c.post(PATH, TASK));
     expect(err.kind).toBe("timeout");
     expect(err.httpStatus).toBe(200);
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     await closed;
   });
 
   it("a connection lost while reading the body is not retried (the call may have been billed)", async () => {
-    stub.fallback = { body: okEnvelope({ cost: 0.5 }), cutAfterHeaders: true };
+    suite.stub.fallback = { body: okEnvelope({ cost: 0.5 }), cutAfterHeaders: true };
     const c = client();
     const err = await failure(c.post(PATH, TASK));
     expect(err.kind).toBe("network");
     expect(err.httpStatus).toBe(200);
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
   });
 
   it("a retryable code on a response that cost money is not retried", async () => {
-    stub.fallback = { body: okEnvelope({ code: 50000, cost: 0.02, result: null, message: "Internal Error." }) };
+    suite.stub.fallback = { body: okEnvelope({ code: 50000, cost: 0.02, result: null, message: "Internal Error." }) };
     const c = client();
     const err = await failure(c.post(PATH, TASK));
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     expect(err.code).toBe(50000);
     expect(err.cost).toBe(0.02);
     expect(describeError(err)).toMatch(/cost \$0\.02/);
   });
 
   it("HTTP 503 whose envelope cost money is not retried", async () => {
-    stub.fallback = { status: 503, body: { status_code: 20000, cost: 0.1, tasks: [] } };
+    suite.stub.fallback = { status: 503, body: { status_code: 20000, cost: 0.1, tasks: [] } };
     const c = client();
     const err = await failure(c.post(PATH, TASK));
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     expect(err.cost).toBe(0.1);
   });
 });
@@ -317,7 +301,7 @@ describe("requests and successes", () => {
     expect(res.httpStatus).toBe(200);
     expect(res.cost).toBe(0.02);
     expect(res.task.path).toEqual(["v3", "backlinks", "summary", "live"]);
-    const seen = stub.seen[0];
+    const seen = suite.stub.seen[0];
     expect(seen.method).toBe("POST");
     expect(seen.path).toBe(PATH);
     expect(JSON.parse(seen.body)).toEqual([TASK]);
@@ -328,17 +312,17 @@ describe("requests and successes", () => {
   });
 
   it("decompresses a gzip body; GET works", async () => {
-    stub.fallback = { body: okEnvelope({ cost: 0, result: [{ login: "user@example.com", money: { balance: 12.5 } }] }), gzip: true };
+    suite.stub.fallback = { body: okEnvelope({ cost: 0, result: [{ login: "user@example.com", money: { balance: 12.5 } }] }), gzip: true };
     const c = client({ userAgent: "backlinks-mcp/9" });
     const res = await c.get("/v3/appendix/user_data");
     expect(res.task.result?.[0]).toEqual({ login: "user@example.com", money: { balance: 12.5 } });
-    expect(stub.seen[0].method).toBe("GET");
-    expect(stub.seen[0].headers["user-agent"]).toBe("backlinks-mcp/9");
+    expect(suite.stub.seen[0].method).toBe("GET");
+    expect(suite.stub.seen[0].headers["user-agent"]).toBe("backlinks-mcp/9");
   });
 
   it("without credentials nothing is sent and the advice names the env vars and --demo", async () => {
-    const c = new DataForSeoClient({ baseUrl: stub.url, login: "someone" });
-    clients.push(c);
+    const c = new DataForSeoClient({ baseUrl: suite.stub.url, login: "someone" });
+    suite.track(c);
     expect(c.hasCredentials).toBe(false);
     const err = await failure(c.post(PATH, TASK));
     expect(err.kind).toBe("config");
@@ -347,7 +331,7 @@ describe("requests and successes", () => {
     expect(err.advice).toMatch(/DATAFORSEO_PASSWORD/);
     expect(err.advice).toMatch(/DATAFORSEO_USERNAME/);
     expect(err.advice).toMatch(/--demo/);
-    expect(stub.seen).toHaveLength(0);
+    expect(suite.stub.seen).toHaveLength(0);
   });
 
   it("a task that cannot be encoded is refused without a request", async () => {
@@ -356,7 +340,7 @@ describe("requests and successes", () => {
     cyclic.self = cyclic;
     const err = await failure(c.post(PATH, cyclic));
     expect(err.kind).toBe("validation");
-    expect(stub.seen).toHaveLength(0);
+    expect(suite.stub.seen).toHaveLength(0);
   });
 
   it("a refused connection is retried, then reported as a network error", async () => {
@@ -364,7 +348,7 @@ describe("requests and successes", () => {
     const url = dead.url;
     await dead.close();
     const c = new DataForSeoClient({ baseUrl: url, login: "a", password: "b", maxRetries: 2, retryBaseMs: 1, retryMaxMs: 5 });
-    clients.push(c);
+    suite.track(c);
     const err = await failure(c.post(PATH, TASK));
     expect(err.kind).toBe("network");
     expect(err.attempts).toBe(3);

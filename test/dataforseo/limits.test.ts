@@ -1,9 +1,8 @@
 // The concurrency cap, the rolling rate window and the fair queue, alone and through the client.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AcquireError, Limiter } from "../../src/dataforseo/limits.js";
-import { DataForSeoClient, type ClientOptions } from "../../src/dataforseo/client.js";
 import { UpstreamError } from "../../src/dataforseo/errors.js";
-import { okEnvelope, startStub, type Stub } from "./stub.js";
+import { okEnvelope, useStub } from "./stub.js";
 
 describe("Limiter (fake clock)", () => {
   beforeEach(() => {
@@ -111,43 +110,30 @@ describe("Limiter (fake clock)", () => {
 });
 
 describe("limits through the client", () => {
-  let stub: Stub;
-  const clients: DataForSeoClient[] = [];
-  const make = (o: Partial<ClientOptions>) => {
-    const c = new DataForSeoClient({ baseUrl: stub.url, login: "u", password: "pw-limits", retryBaseMs: 1, retryMaxMs: 5, ...o });
-    clients.push(c);
-    return c;
-  };
-  beforeAll(async () => {
-    stub = await startStub();
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close(0)));
-    await stub.close();
-  });
-  beforeEach(() => stub.reset());
+  const suite = useStub({ login: "u", password: "pw-limits", retryBaseMs: 1, retryMaxMs: 5 });
+  const make = suite.client;
 
   it("100 parallel calls against a slow upstream: peak in flight never above the cap, all succeed", async () => {
-    stub.fallback = { body: okEnvelope(), delayMs: 20 };
+    suite.stub.fallback = { body: okEnvelope(), delayMs: 20 };
     const c = make({ maxConcurrency: 5 });
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => c.post("/v3/backlinks/summary/live", { target: `t${i}.com` })));
     expect(results).toHaveLength(100);
     expect(results.every((r) => r.task.status_code === 20000)).toBe(true);
-    expect(stub.seen).toHaveLength(100);
-    expect(stub.peakInFlight).toBeLessThanOrEqual(5);
-    expect(stub.peakInFlight).toBeGreaterThanOrEqual(2);
+    expect(suite.stub.seen).toHaveLength(100);
+    expect(suite.stub.peakInFlight).toBeLessThanOrEqual(5);
+    expect(suite.stub.peakInFlight).toBeGreaterThanOrEqual(2);
     expect(c.stats()).toEqual({ inFlight: 0, queued: 0, started: 100, retries: 0 });
     // FIFO: requests reached the stub in the order the calls were made.
-    const order = stub.seen.map((s) => (JSON.parse(s.body) as Array<{ target: string }>)[0].target);
+    const order = suite.stub.seen.map((s) => (JSON.parse(s.body) as Array<{ target: string }>)[0].target);
     expect(order.slice(0, 5).sort()).toEqual(["t0.com", "t1.com", "t2.com", "t3.com", "t4.com"]);
   });
 
   it("maxConcurrency above 30 is clamped to 30", async () => {
-    stub.fallback = { body: okEnvelope(), delayMs: 30 };
+    suite.stub.fallback = { body: okEnvelope(), delayMs: 30 };
     const c = make({ maxConcurrency: 500 });
     await Promise.all(Array.from({ length: 60 }, () => c.post("/v3/backlinks/summary/live", { target: "a.com" })));
-    expect(stub.seen).toHaveLength(60);
-    expect(stub.peakInFlight).toBeLessThanOrEqual(30);
+    expect(suite.stub.seen).toHaveLength(60);
+    expect(suite.stub.peakInFlight).toBeLessThanOrEqual(30);
   });
 
   it("rate pacing: with 2 per 250 ms window, the third start waits for the first to leave the window", async () => {
@@ -156,9 +142,9 @@ describe("limits through the client", () => {
     await Promise.all(
       Array.from({ length: 6 }, () => c.post("/v3/backlinks/summary/live", { target: "a.com" }, { onProgress: (m) => progress.push(m) })),
     );
-    expect(stub.seen).toHaveLength(6);
+    expect(suite.stub.seen).toHaveLength(6);
     // Any two starts apart by 2 places are at least a window apart (some slack for the trip to the stub).
-    const at = stub.seen.map((s) => s.at);
+    const at = suite.stub.seen.map((s) => s.at);
     for (let i = 0; i + 2 < at.length; i++) expect(at[i + 2] - at[i]).toBeGreaterThanOrEqual(200);
     // Four calls had to wait, each told why once.
     expect(progress).toHaveLength(4);
@@ -178,12 +164,12 @@ describe("limits through the client", () => {
     expect(err.message).toContain("DATAFORSEO_MAX_CONCURRENCY=30");
     expect(err.message).toContain("DATAFORSEO_RATE_PER_MINUTE=1");
     expect(err.advice).toMatch(/DATAFORSEO_MAX_CONCURRENCY|DATAFORSEO_RATE_PER_MINUTE/);
-    expect(stub.seen).toHaveLength(1);
+    expect(suite.stub.seen).toHaveLength(1);
     expect(c.stats().queued).toBe(0);
   });
 
   it("a retry takes a slot again", async () => {
-    stub.script.push({ status: 500, body: "x" });
+    suite.stub.script.push({ status: 500, body: "x" });
     const c = make({ maxConcurrency: 1 });
     const res = await c.post("/v3/backlinks/summary/live", { target: "a.com" });
     expect(res.attempts).toBe(2);

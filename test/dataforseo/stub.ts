@@ -2,6 +2,8 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { DataForSeoClient, type ClientOptions } from "../../src/dataforseo/client.js";
 
 export interface Reply {
   status?: number;
@@ -177,4 +179,38 @@ export class Stub {
 
 export async function startStub(): Promise<Stub> {
   return new Stub().start();
+}
+
+export interface StubSuite {
+  readonly stub: Stub;
+  /** A client of the stub with the suite's defaults; closed after the suite. */
+  client(options?: Partial<ClientOptions>): DataForSeoClient;
+  /** Close this client after the suite too. */
+  track(client: DataForSeoClient): DataForSeoClient;
+}
+
+/** One stub for the enclosing suite: started before it, reset before each test, closed (with its clients) after. */
+export function useStub(defaults: Partial<ClientOptions>): StubSuite {
+  let stub: Stub | undefined;
+  const clients: DataForSeoClient[] = [];
+  beforeAll(async () => {
+    stub = await startStub();
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close(0)));
+    await stub?.close();
+  });
+  beforeEach(() => stub?.reset());
+  const suite: StubSuite = {
+    get stub() {
+      if (!stub) throw new Error("the stub starts in beforeAll");
+      return stub;
+    },
+    client: (options = {}) => suite.track(new DataForSeoClient({ ...defaults, baseUrl: suite.stub.url, ...options })),
+    track(client) {
+      clients.push(client);
+      return client;
+    },
+  };
+  return suite;
 }
