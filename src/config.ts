@@ -22,6 +22,8 @@ export interface Config {
   cacheTtlMs: number;
   cacheMaxBytes: number;
   logLevel: "silent" | "error" | "info" | "debug";
+  /** Toolsets to advertise (undefined: the default set). */
+  toolsets?: string[];
 }
 
 /** One setting: its environment variable, its flag and how to parse it. */
@@ -48,6 +50,13 @@ const SETTINGS: Setting[] = [
   { env: "DATAFORSEO_MAX_COST_USD", flag: "--max-cost-usd", key: "maxCostUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "budget cap for this server process in USD (default: none)" },
   { env: "DATAFORSEO_CACHE_TTL_SECONDS", flag: "--cache-ttl-seconds", key: "cacheTtlMs", schema: int(0, 30 * 86_400), help: "answer identical calls from memory for this long (default 3600; 0 = off)" },
   { env: "DATAFORSEO_CACHE_MAX_MB", flag: "--cache-max-mb", key: "cacheMaxBytes", schema: z.coerce.number().min(0).max(4096), help: "memory for the response cache (default 64)" },
+  {
+    env: "DATAFORSEO_TOOLSETS",
+    flag: "--toolsets",
+    key: "toolsets",
+    schema: z.string().transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
+    help: "comma list of tool groups to offer (default core; all for every tool)",
+  },
   { env: "DATAFORSEO_LOG_LEVEL", flag: "--log-level", key: "logLevel", schema: z.enum(["silent", "error", "info", "debug"]), help: "stderr log level (default error)" },
 ];
 

@@ -1,22 +1,24 @@
-// createServer: an McpServer with every tool registered on the one pipeline.
-import { createHash } from "node:crypto";
+// createServer: an McpServer with every tool registered on the one pipeline, the toolsets the user
+// chose advertised, and tools/list served lean (it is paid for in context on every turn).
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { Config } from "./config.js";
-import { DataForSeoClient } from "./dataforseo/client.js";
+import { ConfigError, type Config } from "./config.js";
 import { UpstreamError, describeError } from "./dataforseo/errors.js";
-import { CursorStore } from "./paging/cursors.js";
-import { Ledger } from "./spend/ledger.js";
-import { Budget } from "./spend/budget.js";
-import { ResponseCache } from "./spend/cache.js";
-import { format as formatParam, fields as fieldsParam } from "./tools/params.js";
-import { ENDPOINT_TOOLS } from "./tools/index.js";
-import { runEndpoint, runNextPage, usageText, errorResult, type Deps, type CachedResult } from "./tools/run.js";
-import { NEXT_TOOL } from "./tools/present.js";
-import type { EndpointSpec } from "./tools/spec.js";
+import { ENDPOINT_TOOLS } from "./tools/endpoints/index.js";
+import { ENDPOINTS } from "./reference/endpoints.js";
+import { defaultsText } from "./tools/schema.js";
+import type { EndpointTool } from "./tools/define.js";
+import { createDeps, type Deps } from "./tools/deps.js";
+import { runEndpoint, runNextPage } from "./tools/pipeline.js";
+import { NEXT_TOOL } from "./tools/check.js";
+import { errorResult, invalidArgs, type Extra } from "./tools/result.js";
+import { usageText, summariseUserData } from "./tools/usage.js";
+import { argumentProblems } from "./tools/arguments.js";
+import { ALWAYS_ON, toolsetsOf, resolveToolsets } from "./tools/toolsets.js";
+import { VERSION } from "./version.js";
 
-export const VERSION = "0.1.0";
+export { VERSION, createDeps };
 
 const ANNOTATIONS = { readOnlyHint: true, openWorldHint: true, idempotentHint: true } as const;
 
@@ -30,6 +32,9 @@ const listOutput = z.looseObject({
   next: z.string().nullable(),
   items: z.array(z.looseObject({})).optional(),
 });
+
+/** Arguments reach our handlers as sent; each tool checks them against its strict schema itself. */
+const ANY_ARGS = z.looseObject({});
 
 interface Listed {
   name: string;
@@ -51,74 +56,41 @@ function pruneNoops(node: unknown): void {
   for (const v of Object.values(obj)) pruneNoops(v);
 }
 
+/** "minLength": 1 and "minItems": 1 say nothing a model needs (the handler still enforces them). */
+function pruneMinimums(node: unknown): void {
+  if (!node || typeof node !== "object") return;
+  const obj = node as Record<string, unknown>;
+  if (obj.minLength === 1) delete obj.minLength;
+  if (obj.minItems === 1) delete obj.minItems;
+  for (const v of Object.values(obj)) pruneMinimums(v);
+}
+
 /** JSON Schema as advertised: draft-07 like the SDK's own conversion, minus the per-tool "$schema" line and no-ops. */
-function advertised(schema: z.ZodType): Tool["inputSchema"] {
+export function advertised(schema: z.ZodType): Tool["inputSchema"] {
   const json = z.toJSONSchema(schema, { target: "draft-7", io: "input" }) as Record<string, unknown>;
   delete json.$schema;
   pruneNoops(json);
+  pruneMinimums(json);
   return json as Tool["inputSchema"];
 }
 
 export interface ServerParts {
   server: McpServer;
   deps: Deps;
+  /** Tools advertised in tools/list (the enabled toolsets). */
+  advertisedTools: readonly string[];
   /** Stop accepting calls and abort in-flight upstream requests after the grace period. */
   close(graceMs?: number): Promise<void>;
 }
 
-let stderrBroken = false;
+type Handler = (args: Record<string, unknown>, extra: Extra) => Promise<CallToolResult>;
 
-export function makeLogger(config: Config): Deps["log"] {
-  const order = { silent: 0, error: 1, info: 2, debug: 3 } as const;
-  const max = order[config.logLevel];
-  // A closed stderr (the client went away) must not turn every log line into a new error.
-  if (process.stderr.listenerCount("error") === 0) process.stderr.on("error", () => (stderrBroken = true));
-  return (level, line) => {
-    if (stderrBroken || order[level] > max) return;
-    try {
-      process.stderr.write(`backlinks-mcp ${level}: ${line}\n`);
-    } catch {
-      stderrBroken = true;
-    }
-  };
-}
-
-export function createDeps(config: Config): Deps {
-  const log = makeLogger(config);
-  const ledger = new Ledger();
-  const client = new DataForSeoClient({
-    baseUrl: config.baseUrl,
-    login: config.login,
-    password: config.password,
-    maxConcurrency: config.maxConcurrency,
-    ratePerMinute: config.ratePerMinute,
-    maxRetries: config.maxRetries,
-    timeoutMs: config.timeoutMs,
-    userAgent: `backlinks-mcp/${VERSION}`,
-    log: (line: string) => log("debug", line),
-  });
-  return {
-    config,
-    client,
-    cursors: new CursorStore({ max: config.cursorMax, ttlMs: config.cursorTtlMs, maxBytes: config.cursorMaxBytes }),
-    cache: new ResponseCache<CachedResult>({ ttlMs: config.cacheTtlMs, maxBytes: config.cacheMaxBytes }),
-    ledger,
-    budget: new Budget(config.maxCostUsd, ledger),
-    inflight: new Map(),
-    credentialId: createHash("sha256")
-      .update(`${config.baseUrl}\n${config.login ?? ""}`)
-      .digest("hex")
-      .slice(0, 16),
-    log,
-  };
-}
-
-function guard<A>(deps: Deps, name: string, fn: (args: A, extra: Parameters<typeof runEndpoint>[3]) => Promise<ReturnType<typeof errorResult>>) {
-  return async (args: A, extra: Parameters<typeof runEndpoint>[3]) => {
+/** Nothing thrown may escape as a protocol error or crash; never include secrets. */
+function guard(deps: Deps, name: string, fn: Handler): Handler {
+  return async (args, extra) => {
     try {
       return await fn(args, extra);
     } catch (err) {
-      // Nothing thrown may escape as a protocol error or crash; never include secrets.
       const message = err instanceof UpstreamError ? describeError(err) : "internal error while handling the call";
       deps.log("error", `${name}: ${err instanceof Error ? err.name : "error"}`);
       return errorResult(`${name} failed: ${message}`);
@@ -126,63 +98,85 @@ function guard<A>(deps: Deps, name: string, fn: (args: A, extra: Parameters<type
   };
 }
 
+/** Said once per server instead of in every schema: what the tools share. */
+export const INSTRUCTIONS = [
+  "DataForSEO Backlinks tools. Every call costs money (each reply shows it): start with backlinks_summary, keep limit small, pick columns with fields (dot paths).",
+  'filters: [field,op,value], or [[..],"and"|"or",[..]] nested to group, ≤8 conditions; ops = <> < <= > >= in like ilike regex match (and not_ forms), has/has_not on lists; like uses %. order_by: ["field,desc"], ≤3. backlinks_filters: the same on backlink fields, before aggregation.',
+  `Defaults when omitted: ${defaultsText(ENDPOINTS)}, format text.`,
+  "More rows: the footer's backlinks_next_page call.",
+].join("\n");
+
 export function createServer(config: Config, deps: Deps = createDeps(config)): ServerParts {
-  const server = new McpServer(
-    { name: "backlinks-mcp", version: VERSION },
-    {
-      instructions:
-        "DataForSEO Backlinks tools. Every call costs money (shown in each reply); results are compact tables. Follow the footer's backlinks_next_page call for more rows.",
-    },
-  );
-  const specs = new Map<string, EndpointSpec>(ENDPOINT_TOOLS.map((s) => [s.name, s]));
+  const server = new McpServer({ name: "backlinks-mcp", version: VERSION }, { instructions: INSTRUCTIONS });
+  let enabled: ReadonlySet<string>;
+  try {
+    enabled = resolveToolsets(config.toolsets);
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
+  const tools = new Map<string, EndpointTool>(ENDPOINT_TOOLS.map((t) => [t.name, t]));
   const listed: Listed[] = [];
 
-  for (const spec of ENDPOINT_TOOLS) {
-    const inputSchema = z.strictObject({ ...spec.params, format: formatParam, fields: fieldsParam });
-    listed.push({ name: spec.name, title: spec.title, description: spec.description, input: inputSchema, output: listOutput, annotations: ANNOTATIONS });
+  /** Registers a tool; a tool outside the enabled toolsets answers which toolset enables it. */
+  const register = (entry: Listed, toolsets: readonly string[], input: z.ZodObject, handler: Handler) => {
+    const on = toolsets.some((s) => enabled.has(s));
+    if (on) listed.push(entry);
+    const checked: Handler = async (raw, extra) => {
+      if (!on) {
+        return errorResult(
+          `${entry.name} is not enabled on this server. It is in the toolset${toolsets.length > 1 ? "s" : ""} ${toolsets.join(", ")}: add one to DATAFORSEO_TOOLSETS (or --toolsets), e.g. DATAFORSEO_TOOLSETS=${[...enabled, toolsets[0]].join(",")}, or use all. Nothing was sent or charged.`,
+        );
+      }
+      const parsed = input.safeParse(raw ?? {});
+      if (!parsed.success) return invalidArgs(entry.name, argumentProblems(entry.name, input, parsed.error, tools.get(entry.name)));
+      return handler(parsed.data as Record<string, unknown>, extra);
+    };
     server.registerTool(
-      spec.name,
-      {
-        title: spec.title,
-        description: spec.description,
-        inputSchema,
-        outputSchema: listOutput,
-        annotations: ANNOTATIONS,
-      },
-      guard(deps, spec.name, (args: Record<string, unknown>, extra) => runEndpoint(deps, spec, args, extra)),
+      entry.name,
+      { title: entry.title, description: entry.description, inputSchema: ANY_ARGS, outputSchema: entry.output ? listOutput : undefined, annotations: entry.annotations },
+      guard(deps, entry.name, checked),
+    );
+  };
+
+  for (const tool of ENDPOINT_TOOLS) {
+    register(
+      { name: tool.name, title: tool.overlay.title, description: tool.overlay.description, input: tool.input, output: listOutput, annotations: ANNOTATIONS },
+      tool.overlay.toolsets,
+      tool.input,
+      (args, extra) => runEndpoint(deps, tool, args, extra),
     );
   }
 
-  const nextPage = {
-    title: "Next page",
-    description: "Next rows of an earlier backlinks_* result: pass the search_after_token from its footer. Rows already fetched cost nothing.",
-    inputSchema: z.strictObject({
-      search_after_token: z.string().min(1),
-      format: z.enum(["text", "json"]).optional(),
-    }),
-    outputSchema: listOutput,
-    annotations: ANNOTATIONS,
-  };
-  listed.push({ name: NEXT_TOOL, ...nextPage, input: nextPage.inputSchema, output: listOutput });
-  server.registerTool(
-    NEXT_TOOL,
-    nextPage,
-    guard(deps, NEXT_TOOL, (args: { search_after_token: string; format?: "text" | "json" }, extra) =>
-      runNextPage(deps, specs, args.search_after_token, args.format, extra),
-    ),
+  const nextInput = z.strictObject({
+    search_after_token: z.string().min(1).max(200),
+    format: z.enum(["text", "json"]).optional(),
+  });
+  register(
+    {
+      name: NEXT_TOOL,
+      title: "Next page",
+      description: "Next rows of an earlier backlinks_* result: pass the search_after_token from its footer. Rows already fetched cost nothing.",
+      input: nextInput,
+      output: listOutput,
+      annotations: ANNOTATIONS,
+    },
+    ALWAYS_ON,
+    nextInput,
+    (args, extra) => runNextPage(deps, tools, args.search_after_token as string, args.format as "text" | "json" | undefined, extra),
   );
 
-  const usage = {
-    title: "Spend and balance",
-    description: "Money spent by this server (calls, cache hits, budget left) and the DataForSEO balance. Free.",
-    inputSchema: z.strictObject({}),
-    annotations: { readOnlyHint: true, openWorldHint: true },
-  };
-  listed.push({ name: "backlinks_usage", ...usage, input: usage.inputSchema });
-  server.registerTool(
-    "backlinks_usage",
-    usage,
-    guard(deps, "backlinks_usage", async (_args: Record<string, never>, extra) => {
+  const usageInput = z.strictObject({});
+  register(
+    {
+      name: "backlinks_usage",
+      title: "Spend and balance",
+      description: "Money spent by this server (calls, cache hits, budget left) and the DataForSEO balance. Free.",
+      input: usageInput,
+      annotations: { readOnlyHint: true, openWorldHint: true },
+    },
+    ALWAYS_ON,
+    usageInput,
+    async (_args, extra) => {
       let account: Record<string, unknown> | undefined;
       let accountError: string | undefined;
       if (deps.client.hasCredentials) {
@@ -195,16 +189,15 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
       } else {
         accountError = "no credentials set (DATAFORSEO_LOGIN / DATAFORSEO_PASSWORD)";
       }
-      const t = deps.ledger.totals();
       return {
         content: [{ type: "text", text: usageText(deps, account, accountError) }],
-        _meta: { cost_usd: 0, total_cost_usd: t.spentUsd },
+        _meta: { cost_usd: 0, total_cost_usd: deps.ledger.spentUsd },
       };
-    }),
+    },
   );
 
   // tools/list is sent to the model on every turn: serve it once-built and without per-tool boilerplate
-  // ("$schema", "execution"). Calls still go through the SDK's registered handlers and validation.
+  // ("$schema", "execution"). Calls still go through the SDK's registered handlers.
   let toolList: Tool[] | undefined;
   server.server.setRequestHandler(ListToolsRequestSchema, () => {
     toolList ??= listed.map((t) => ({
@@ -221,6 +214,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
   return {
     server,
     deps,
+    advertisedTools: listed.map((t) => t.name),
     async close(graceMs = 2000) {
       await deps.client.close(graceMs);
       await server.close();
@@ -228,14 +222,4 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
   };
 }
 
-/** The few account figures worth showing, from GET /v3/appendix/user_data. */
-export function summariseUserData(data: unknown): Record<string, unknown> | undefined {
-  if (!data || typeof data !== "object") return undefined;
-  const d = data as Record<string, any>;
-  const out: Record<string, unknown> = {};
-  if (d.money && typeof d.money.balance === "number") out.balance_usd = d.money.balance;
-  const minute = d.rates?.limits?.minute;
-  if (typeof minute === "number") out.rate_limit_per_minute = minute;
-  if (d.backlinks_subscription_expiry_date !== undefined) out.backlinks_subscription_expiry = d.backlinks_subscription_expiry_date;
-  return out;
-}
+export { toolsetsOf };

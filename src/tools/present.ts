@@ -4,8 +4,11 @@ import { renderTable } from "../output/table.js";
 import { fitLines, clip } from "../output/budget.js";
 import { getPath, trimForJson } from "../output/format.js";
 import { formatUsd } from "../spend/pricing.js";
+import { formatCell } from "../output/format.js";
+import { sanitizeText } from "../output/sanitize.js";
+import { NEXT_TOOL } from "./check.js";
 
-export const NEXT_TOOL = "backlinks_next_page";
+export { NEXT_TOOL };
 
 export interface PageMeta {
   tool: string;
@@ -19,10 +22,14 @@ export interface PageMeta {
   source: "api" | "cache" | "held";
   cacheAgeMs?: number;
   demo: boolean;
+  /** One-line notes for the header (defaults the API applied, target forms). */
+  notes?: string[];
 }
 
 export interface PresentOptions {
   format: "text" | "json";
+  /** A table of rows, or one record as "key<TAB>value" lines (summary). */
+  layout: "table" | "record";
   columns: string[];
   /** The columns were named by the caller (json output is projected to them). */
   explicitFields: boolean;
@@ -47,6 +54,7 @@ function headerLine(meta: PageMeta, shown: number): string {
   parts.push(`session total ${formatUsd(meta.totalCostUsd)}`);
   if (meta.source === "cache") parts.push(`from cache (${Math.round((meta.cacheAgeMs ?? 0) / 1000)} s old, not billed again)`);
   if (meta.source === "held") parts.push("rows already fetched, no new API call");
+  for (const note of meta.notes ?? []) parts.push(sanitizeText(note, 200));
   if (meta.demo) parts.push("DEMO: synthetic data from the offline emulator");
   return `# ${parts.join(" | ")}`;
 }
@@ -80,9 +88,29 @@ export function present(
   options: PresentOptions,
   handleFor: (shown: number) => string | null,
 ): Presented {
-  return options.format === "json"
-    ? presentJson(rows, hasMoreUpstream, meta, options, handleFor)
-    : presentText(rows, hasMoreUpstream, meta, options, handleFor);
+  if (options.format === "json") return presentJson(rows, hasMoreUpstream, meta, options, handleFor);
+  if (options.layout === "record") return presentRecord(rows, meta, options);
+  return presentText(rows, hasMoreUpstream, meta, options, handleFor);
+}
+
+/** One record as "key<TAB>value" lines; empty values are left out. */
+function recordLines(row: unknown, columns: string[], listLimit: number): string[] {
+  const lines: string[] = [];
+  for (const column of columns) {
+    const cell = formatCell(getPath(row, column), listLimit);
+    if (cell !== "") lines.push(`${sanitizeText(column, 200)}\t${cell}`);
+  }
+  return lines;
+}
+
+function presentRecord(
+  rows: readonly unknown[],
+  meta: PageMeta,
+  options: PresentOptions,
+): Presented {
+  const lines = rows.length > 0 ? recordLines(rows[0], options.columns, options.listLimit) : [];
+  const body = [headerLine(meta, rows.length > 0 ? 1 : 0), ...lines, "# end of results"].join("\n");
+  return { text: clip(body, options.maxChars), structured: baseStructured(meta, rows.length > 0 ? 1 : 0, null), shown: rows.length };
 }
 
 function presentText(

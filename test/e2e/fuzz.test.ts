@@ -4,14 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { startHarness, type Harness } from "./harness.js";
 
-const TOOLS = [
-  "backlinks_backlinks",
-  "backlinks_referring_domains",
-  "backlinks_bulk_new_lost_referring_domains",
-  "backlinks_domain_pages_summary",
-  "backlinks_next_page",
-  "backlinks_usage",
-];
+import { ENDPOINT_TOOLS } from "../../src/tools/endpoints/index.js";
+
+// Every tool the server registers, so a new endpoint is fuzzed without touching this file.
+const TOOLS = [...ENDPOINT_TOOLS.map((t) => t.name), "backlinks_next_page", "backlinks_usage"];
 
 const fieldNames = fc.constantFrom("rank", "dofollow", "anchor", "first_seen", "backlinks", "domain", "url", "rnak", "referring_links_tld.com", "", "a.b.c");
 const ops = fc.constantFrom("=", "<>", ">", "<", "like", "ilike", "in", "not_in", "regex", "match", "has", "contains", "and", "or");
@@ -53,7 +49,7 @@ const argsArb = fc.oneof(
 describe("fuzzing the tools", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ env: { DATAFORSEO_OUTPUT_MAX_CHARS: "8000" } });
+    h = await startHarness({ env: { DATAFORSEO_OUTPUT_MAX_CHARS: "8000", DATAFORSEO_TOOLSETS: "all" } });
   });
   afterAll(async () => {
     await h.close();

@@ -1,0 +1,106 @@
+// Tool input schemas generated from the reference: one zod field per documented request parameter,
+// with its type, limits and enum. A parameter the caller leaves out is left out of the request, so the
+// API applies its own default. The defaults are stated once, in the server instructions (DEFAULTS_TEXT),
+// rather than in every schema: tools/list is paid for in context on every turn.
+import { z } from "zod";
+import { literalDefault, numericBound, type EndpointRef, type ParamSpec } from "../reference/endpoints.js";
+
+/** Short descriptions of parameters whose meaning is not obvious from name and type. */
+const PARAM_DOCS: Record<string, string> = {
+  target: "domain (no https://, www.) or page URL",
+  targets: "domains (no https://, www.) or page URLs",
+  exclude_targets: "drop referrers linking to these; trailing * = URL prefix",
+  search_after_token: "previous page's token, same params",
+  custom_mode: "value links per distinct field; overrides mode",
+};
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function describe<T extends z.ZodType>(schema: T, text: string | undefined): T {
+  return text ? (schema.describe(text) as T) : schema;
+}
+
+/** The zod type of one documented parameter. */
+export function paramSchema(ref: EndpointRef, p: ParamSpec, hint?: string): z.ZodType {
+  const doc = hint ?? PARAM_DOCS[p.name];
+  let schema: z.ZodType;
+  switch (p.type) {
+    case "integer": {
+      let n = z.number().int();
+      const min = numericBound(p.min) ?? (p.name === "offset" ? 0 : 1);
+      n = n.min(min);
+      const max = numericBound(p.max);
+      if (max !== undefined) n = n.max(max);
+      schema = n;
+      break;
+    }
+    case "boolean":
+      schema = z.boolean();
+      break;
+    case "string":
+      if (p.enum) schema = z.enum(p.enum as [string, ...string[]]);
+      else if (p.format === "yyyy-mm-dd") schema = z.string().regex(DATE, { message: `${p.name} must be yyyy-mm-dd` });
+      else schema = z.string().min(1).max(p.max_length ?? 2048);
+      break;
+    case "array<string>": {
+      const max = p.max_items ?? p.max_rules ?? 1000;
+      schema = z.array(z.string()).max(max);
+      if (p.required) schema = (schema as z.ZodArray<z.ZodString>).min(1);
+      break;
+    }
+    case "array<any>":
+      schema = z.array(z.unknown());
+      break;
+    case "object<string,string>":
+      // Intersection targets: a plain list in the tool; the request carries the API's numbered object.
+      schema = z.array(z.string()).min(1).max(p.max_items ?? 20);
+      break;
+    case "object<string,any>": {
+      const shape = p.shape;
+      if (!shape) throw new Error(`${ref.key}.${p.name}: an object parameter needs a shape`);
+      schema = z.strictObject({
+        field: z.enum(shape.field as [string, ...string[]]),
+        value: z.number().int().min(shape.value.min).max(shape.value.max),
+      });
+      break;
+    }
+  }
+  schema = describe(schema, doc);
+  return p.required ? schema : schema.optional();
+}
+
+/** Output controls every endpoint tool has. */
+export const FORMAT = z.enum(["text", "json"]).optional();
+export const FIELDS = z.array(z.string()).min(1).max(60).optional();
+
+/** The documented literal defaults of every endpoint, said once: "limit 100, offset 0, …". */
+export function defaultsText(refs: readonly EndpointRef[]): string {
+  const seen = new Map<string, string>();
+  for (const ref of refs) {
+    for (const p of ref.params) {
+      const value = literalDefault(p);
+      if (value === undefined || seen.has(p.name)) continue;
+      if (typeof value === "boolean" && !value) throw new Error(`${ref.key}.${p.name}: a switch that defaults to false needs its own mention`);
+      seen.set(p.name, String(value));
+    }
+  }
+  const parts = ["switches true"];
+  for (const [name, value] of seen) {
+    if (value !== "true") parts.push(`${name} ${value}`);
+  }
+  return parts.join(", ");
+}
+
+/** The zod shape of an endpoint tool: documented parameters, local ones, then output controls. */
+export function inputShape(
+  ref: EndpointRef,
+  hints: Record<string, string> = {},
+  local: Record<string, z.ZodType> = {},
+): z.ZodRawShape {
+  const shape: Record<string, z.ZodType> = {};
+  for (const p of ref.params) shape[p.name] = paramSchema(ref, p, hints[p.name]);
+  for (const [name, schema] of Object.entries(local)) shape[name] = schema;
+  shape.format = FORMAT;
+  shape.fields = FIELDS;
+  return shape;
+}
