@@ -17,6 +17,7 @@ import { usageText, summariseUserData } from "./tools/usage.js";
 import { argumentProblems } from "./tools/arguments.js";
 import { ALWAYS_ON, toolsetsOf, resolveToolsets } from "./tools/toolsets.js";
 import { VERSION } from "./version.js";
+import { registerWorkflows } from "./workflows/index.js";
 
 export { VERSION, createDeps };
 
@@ -36,7 +37,7 @@ const listOutput = z.looseObject({
 /** Arguments reach our handlers as sent; each tool checks them against its strict schema itself. */
 const ANY_ARGS = z.looseObject({});
 
-interface Listed {
+export interface Listed {
   name: string;
   title: string;
   description: string;
@@ -83,7 +84,19 @@ export interface ServerParts {
   close(graceMs?: number): Promise<void>;
 }
 
-type Handler = (args: Record<string, unknown>, extra: Extra) => Promise<CallToolResult>;
+export type Handler = (args: Record<string, unknown>, extra: Extra) => Promise<CallToolResult>;
+
+/** Registers one tool on the server, advertised when one of its toolsets is enabled; args arrive checked against `input`. */
+export type RegisterTool = (entry: Listed, toolsets: readonly string[], input: z.ZodObject, handler: Handler) => void;
+
+/** What a module that adds tools, prompts or resources gets (workflows). */
+export interface ServerContext {
+  server: McpServer;
+  deps: Deps;
+  tools: ReadonlyMap<string, EndpointTool>;
+  register: RegisterTool;
+  enabledToolsets: ReadonlySet<string>;
+}
 
 /** Nothing thrown may escape as a protocol error or crash; never include secrets. */
 function guard(deps: Deps, name: string, fn: Handler): Handler {
@@ -118,7 +131,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
   const listed: Listed[] = [];
 
   /** Registers a tool; a tool outside the enabled toolsets answers which toolset enables it. */
-  const register = (entry: Listed, toolsets: readonly string[], input: z.ZodObject, handler: Handler) => {
+  const register: RegisterTool = (entry, toolsets, input, handler) => {
     const on = toolsets.some((s) => enabled.has(s));
     if (on) listed.push(entry);
     const checked: Handler = async (raw, extra) => {
@@ -195,6 +208,8 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
       };
     },
   );
+
+  registerWorkflows({ server, deps, tools, register, enabledToolsets: enabled });
 
   // tools/list is sent to the model on every turn: serve it once-built and without per-tool boilerplate
   // ("$schema", "execution"). Calls still go through the SDK's registered handlers.
