@@ -1,5 +1,7 @@
 // Every setting of the server, read once from the environment and the command line.
 // This is the only module that reads process.env.
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 
 export const DEFAULT_BASE_URL = "https://api.dataforseo.com";
@@ -24,6 +26,8 @@ export interface Config {
   logLevel: "silent" | "error" | "info" | "debug";
   /** Toolsets to advertise (undefined: the default set). */
   toolsets?: string[];
+  /** Where backlinks_export writes its files. */
+  exportDir: string;
 }
 
 /** One setting: its environment variable, its flag and how to parse it. */
@@ -50,6 +54,7 @@ const SETTINGS: Setting[] = [
   { env: "DATAFORSEO_MAX_COST_USD", flag: "--max-cost-usd", key: "maxCostUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "budget cap for this server process in USD (default: none)" },
   { env: "DATAFORSEO_CACHE_TTL_SECONDS", flag: "--cache-ttl-seconds", key: "cacheTtlMs", schema: int(0, 30 * 86_400), help: "answer identical calls from memory for this long (default 3600; 0 = off)" },
   { env: "DATAFORSEO_CACHE_MAX_MB", flag: "--cache-max-mb", key: "cacheMaxBytes", schema: z.coerce.number().min(0).max(4096), help: "memory for the response cache (default 64)" },
+  { env: "DATAFORSEO_EXPORT_DIR", flag: "--export-dir", key: "exportDir", schema: z.string().min(1), help: "folder for backlinks_export files (default ~/backlinks-mcp-exports)" },
   {
     env: "DATAFORSEO_TOOLSETS",
     flag: "--toolsets",
@@ -171,5 +176,6 @@ function defaults(env: NodeJS.ProcessEnv): Config {
     cacheTtlMs: 3_600_000,
     cacheMaxBytes: 64 * 1024 * 1024,
     logLevel: "error",
+    exportDir: join(homedir(), "backlinks-mcp-exports"),
   };
 }
