@@ -28,6 +28,19 @@ export interface Config {
   toolsets?: string[];
   /** Where backlinks_export writes its files. */
   exportDir: string;
+  /** Hosted mode (backlinks-mcp http): where to listen. */
+  httpHost: string;
+  httpPort: number;
+  /** Hosted mode: bearer tokens → tenants (credentials, caps, toolsets). */
+  tenantsFile?: string;
+  /** Hosted mode: shared state for every replica. */
+  redisUrl?: string;
+  /** Hosted mode: Host header values accepted besides the listen address (DNS-rebinding guard). */
+  allowedHosts: string[];
+  /** Hosted mode: Origin header values accepted (browsers); none by default. */
+  allowedOrigins: string[];
+  /** Hosted mode: largest request body. */
+  httpMaxBodyBytes: number;
 }
 
 /** One setting: its environment variable, its flag and how to parse it. */
@@ -40,6 +53,8 @@ interface Setting {
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const commaList = z.string().transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
 
 const SETTINGS: Setting[] = [
   { env: "DATAFORSEO_BASE_URL", flag: "--base-url", key: "baseUrl", schema: z.string(), help: `API origin (default ${DEFAULT_BASE_URL}; also https://sandbox.dataforseo.com or a loopback address)` },
@@ -55,11 +70,18 @@ const SETTINGS: Setting[] = [
   { env: "DATAFORSEO_CACHE_TTL_SECONDS", flag: "--cache-ttl-seconds", key: "cacheTtlMs", schema: int(0, 30 * 86_400), help: "answer identical calls from memory for this long (default 3600; 0 = off)" },
   { env: "DATAFORSEO_CACHE_MAX_MB", flag: "--cache-max-mb", key: "cacheMaxBytes", schema: z.coerce.number().min(0).max(4096), help: "memory for the response cache (default 64)" },
   { env: "DATAFORSEO_EXPORT_DIR", flag: "--export-dir", key: "exportDir", schema: z.string().min(1), help: "folder for backlinks_export files (default ~/backlinks-mcp-exports)" },
+  { env: "DATAFORSEO_HTTP_HOST", flag: "--host", key: "httpHost", schema: z.string().min(1), help: "http mode: listen address (default 127.0.0.1; beyond loopback only with a tenants file)" },
+  { env: "DATAFORSEO_HTTP_PORT", flag: "--port", key: "httpPort", schema: int(0, 65535), help: "http mode: port (default 8787; 0 = any free port)" },
+  { env: "DATAFORSEO_TENANTS_FILE", flag: "--tenants-file", key: "tenantsFile", schema: z.string().min(1), help: "http mode: JSON file of bearer-token hashes → tenant credentials, caps, toolsets" },
+  { env: "DATAFORSEO_REDIS_URL", flag: "--redis-url", key: "redisUrl", schema: z.string().regex(/^rediss?:\/\//), help: "http mode: redis:// URL of the state shared by every replica" },
+  { env: "DATAFORSEO_ALLOWED_HOSTS", flag: "--allowed-hosts", key: "allowedHosts", schema: commaList, help: "http mode: Host header values accepted besides the listen address" },
+  { env: "DATAFORSEO_ALLOWED_ORIGINS", flag: "--allowed-origins", key: "allowedOrigins", schema: commaList, help: "http mode: Origin header values accepted (default none)" },
+  { env: "DATAFORSEO_HTTP_MAX_BODY_KB", flag: "--http-max-body-kb", key: "httpMaxBodyBytes", schema: int(1, 65_536), help: "http mode: largest request body in KiB (default 1024)" },
   {
     env: "DATAFORSEO_TOOLSETS",
     flag: "--toolsets",
     key: "toolsets",
-    schema: z.string().transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
+    schema: commaList,
     help: "comma list of tool groups to offer (default core; all for every tool)",
   },
   { env: "DATAFORSEO_LOG_LEVEL", flag: "--log-level", key: "logLevel", schema: z.enum(["silent", "error", "info", "debug"]), help: "stderr log level (default error)" },
@@ -70,6 +92,7 @@ const SCALE: Partial<Record<keyof Config, number>> = {
   cursorMaxBytes: 1024 * 1024,
   cacheTtlMs: 1000,
   cacheMaxBytes: 1024 * 1024,
+  httpMaxBodyBytes: 1024,
 };
 
 export class ConfigError extends Error {}
@@ -111,7 +134,7 @@ function truthy(v: string | undefined): boolean {
 }
 
 export interface ParsedArgs {
-  command: "serve" | "emulator" | "help" | "version";
+  command: "serve" | "http" | "emulator" | "help" | "version";
   rest: string[];
   config: Config;
 }
@@ -122,6 +145,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const flags = new Map<string, string>();
   let demo = truthy(env.DATAFORSEO_DEMO);
   let command: ParsedArgs["command"] = "serve";
+  if (argv[0] === "http") {
+    command = "http";
+    argv = argv.slice(1);
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--demo") demo = true;
@@ -177,5 +204,10 @@ function defaults(env: NodeJS.ProcessEnv): Config {
     cacheMaxBytes: 64 * 1024 * 1024,
     logLevel: "error",
     exportDir: join(homedir(), "backlinks-mcp-exports"),
+    httpHost: "127.0.0.1",
+    httpPort: 8787,
+    allowedHosts: [],
+    allowedOrigins: [],
+    httpMaxBodyBytes: 1024 * 1024,
   };
 }
