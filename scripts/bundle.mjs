@@ -7,13 +7,15 @@
 // Usage: node scripts/bundle.mjs [--out file.mcpb] [--offline] [--keep-stage]
 //   --offline      install dependencies from the npm cache only (no network); fails if something is not cached
 //   --keep-stage   leave the staging folder in place and print its path
-// Run `npm run build` first (`npm run bundle` does both).
+// Run `npm run build` first (`npm run bundle` does both). Refuses to pack when manifest.json or server.json is out of
+// step with the built server or package.json (see scripts/sync-manifest.mjs).
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { packExtension, validateManifest } from "@anthropic-ai/mcpb";
+import { expectedMetadata } from "./sync-manifest.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -44,6 +46,11 @@ function folderBytes(dir) {
  */
 export async function buildBundle({ out = join(ROOT, "backlinks-mcp.mcpb"), offline = false, keepStage = false, log = () => {} } = {}) {
   if (!existsSync(join(ROOT, "dist", "index.js"))) throw new Error("dist/index.js is missing: run `npm run build` first");
+  // A bundle whose manifest lists other tools than the server it carries would mislead Claude Desktop's UI.
+  const { differences } = await expectedMetadata();
+  if (differences.length > 0) {
+    throw new Error(`out of date: ${differences.join(", ")}; run node scripts/sync-manifest.mjs and commit the result`);
+  }
   const stage = mkdtempSync(join(tmpdir(), "backlinks-mcp-bundle-"));
   try {
     cpSync(join(ROOT, "dist"), join(stage, "dist"), { recursive: true });

@@ -34,6 +34,17 @@ function quietly<T>(fn: () => T): { value: T; said: string } {
   }
 }
 
+/** The same for an async step: console.log stays captured until the step has finished. */
+async function quietlyAsync<T>(fn: () => Promise<T>): Promise<T> {
+  const original = console.log;
+  console.log = () => {};
+  try {
+    return await fn();
+  } finally {
+    console.log = original;
+  }
+}
+
 describe("manifest.json", () => {
   it("passes @anthropic-ai/mcpb's validation, icon included", () => {
     const { value, said } = quietly(() => validateManifest(join(ROOT, "manifest.json")));
@@ -77,7 +88,7 @@ describe("backlinks-mcp.mcpb", () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "backlinks-mcp-bundle-test-"));
     const out = join(work, "backlinks-mcp.mcpb");
-    await quietly(() => buildBundle({ out, offline: true })).value;
+    await quietlyAsync(() => buildBundle({ out, offline: true }));
     unpacked = join(work, "unpacked");
     const ok = await unpackExtension({ mcpbPath: out, outputDir: unpacked, silent: true });
     expect(ok).toBe(true);
