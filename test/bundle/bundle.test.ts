@@ -2,7 +2,7 @@
 // the packed .mcpb holds production files only, and, unpacked, it starts exactly as Claude Desktop would start it
 // (server.mcp_config with ${__dirname} and ${user_config.*} substituted by mcpb's own code) and answers a tool call.
 //
-// Cost in CI: one offline `npm ci --omit=dev` into a temporary folder plus packing (about 20–30 s here),
+// Cost in CI: one offline `npm ci --omit=dev` into a temporary folder plus packing (20–55 s here, mostly the offline install),
 // then one server start in demo mode. Needs `npm run build` first and a warm npm cache (any earlier `npm ci`),
 // and makes no network request: dependencies come from the npm cache, the server talks to its own loopback emulator.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
