@@ -21,6 +21,13 @@ export interface Config {
   maxRetries: number;
   timeoutMs: number;
   maxCostUsd?: number;
+  /** Caps per DataForSEO account across restarts and processes (UTC day, calendar month). */
+  dailyMaxCostUsd?: number;
+  monthlyMaxCostUsd?: number;
+  /** A single call or export whose worst case is above this asks the user first. */
+  confirmAboveUsd: number;
+  /** Where the persistent ledger lives (default: the platform's user state folder). */
+  stateDir?: string;
   cacheTtlMs: number;
   cacheMaxBytes: number;
   logLevel: "silent" | "error" | "info" | "debug";
@@ -67,6 +74,10 @@ const SETTINGS: Setting[] = [
   { env: "DATAFORSEO_MAX_RETRIES", flag: "--max-retries", key: "maxRetries", schema: int(0, 10), help: "retries of a failed call where safe (default 3)" },
   { env: "DATAFORSEO_TIMEOUT_MS", flag: "--timeout-ms", key: "timeoutMs", schema: int(100, 600_000), help: "per attempt timeout (default 120000)" },
   { env: "DATAFORSEO_MAX_COST_USD", flag: "--max-cost-usd", key: "maxCostUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "budget cap for this server process in USD (default: none)" },
+  { env: "DATAFORSEO_DAILY_MAX_COST_USD", flag: "--daily-max-cost-usd", key: "dailyMaxCostUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "cap per DataForSEO account per UTC day, across restarts and processes (default: none)" },
+  { env: "DATAFORSEO_MONTHLY_MAX_COST_USD", flag: "--monthly-max-cost-usd", key: "monthlyMaxCostUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "cap per DataForSEO account per calendar month (UTC), across restarts and processes (default: none)" },
+  { env: "DATAFORSEO_CONFIRM_ABOVE_USD", flag: "--confirm-above-usd", key: "confirmAboveUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "ask the user before a call or export that may cost more than this (default 0.50)" },
+  { env: "DATAFORSEO_STATE_DIR", flag: "--state-dir", key: "stateDir", schema: z.string().min(1), help: "folder of the persistent ledger (default: the user state folder, e.g. ~/.local/state/backlinks-mcp)" },
   { env: "DATAFORSEO_CACHE_TTL_SECONDS", flag: "--cache-ttl-seconds", key: "cacheTtlMs", schema: int(0, 30 * 86_400), help: "answer identical calls from memory for this long (default 3600; 0 = off)" },
   { env: "DATAFORSEO_CACHE_MAX_MB", flag: "--cache-max-mb", key: "cacheMaxBytes", schema: z.coerce.number().min(0).max(4096), help: "memory for the response cache (default 64)" },
   { env: "DATAFORSEO_EXPORT_DIR", flag: "--export-dir", key: "exportDir", schema: z.string().min(1), help: "folder for backlinks_export files (default ~/backlinks-mcp-exports)" },
@@ -200,6 +211,7 @@ function defaults(env: NodeJS.ProcessEnv): Config {
     maxRetries: 3,
     timeoutMs: 120_000,
     maxCostUsd: undefined,
+    confirmAboveUsd: 0.5,
     cacheTtlMs: 3_600_000,
     cacheMaxBytes: 64 * 1024 * 1024,
     logLevel: "error",

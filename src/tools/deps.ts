@@ -37,6 +37,8 @@ export interface Deps {
   /** Identifies the account in cache keys without containing the credentials. */
   credentialId: string;
   log: Logger;
+  /** Whether the connected client declared elicitation (set by createServer once connected). */
+  clientSupportsElicitation: () => boolean;
 }
 
 let stderrBroken = false;
@@ -85,5 +87,6 @@ export function createDeps(config: Config): Deps {
     inflight: new Map(),
     credentialId: accountId(config.baseUrl, config.login),
     log,
+    clientSupportsElicitation: () => false,
   };
 }

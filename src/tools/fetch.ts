@@ -6,6 +6,7 @@ import { cacheKey } from "../spend/cache.js";
 import { estimateMaxCost } from "../spend/pricing.js";
 import type { Deps, Fetched } from "./deps.js";
 import { errorResult, progressReporter, type Extra } from "./result.js";
+import { confirmSpend } from "./confirm.js";
 
 export interface PageRequest {
   /** Tool name, for the ledger. */
@@ -14,6 +15,10 @@ export interface PageRequest {
   task: Record<string, unknown>;
   /** The most rows the call can bill. */
   maxRows: number;
+  /** What the caller agreed to spend (confirm_cost_usd), for calls above the confirmation threshold. */
+  confirmedUsd?: number;
+  /** What the money buys, for the confirmation question. */
+  what: string;
 }
 
 export function spendMeta(deps: Deps, costUsd: number): Record<string, unknown> {
@@ -56,6 +61,8 @@ async function fetchUpstream(deps: Deps, req: PageRequest, key: string, extra: E
     );
   }
   const estimate = estimateMaxCost(req.maxRows);
+  const unconfirmed = await confirmSpend(deps, { tool: req.tool, estimateUsd: estimate, confirmedUsd: req.confirmedUsd, what: req.what }, extra);
+  if (unconfirmed) return unconfirmed;
   const { decision, release } = deps.budget.tryReserve(estimate);
   if (!decision.ok || !release) {
     deps.ledger.refused(req.tool);

@@ -33,6 +33,7 @@ function continuationAfter(tool: EndpointTool, task: Args, result: Args, rowsBef
 /** The arguments later pages repeat: DataForSEO wants every parameter but the token identical, offset included. */
 function pageArgs(tool: EndpointTool, args: Args): Args {
   const rest = { ...args };
+  delete rest.confirm_cost_usd;
   delete rest.search_after_token;
   if (tool.ref.paging === "offset") delete rest.offset;
   return rest;
@@ -90,7 +91,12 @@ export async function runEndpoint(deps: Deps, tool: EndpointTool, args: Args, ex
   const problems = checkArgs(tool, args, now);
   if (problems.length > 0) return invalidArgs(tool.name, problems);
   const task = apiTask(tool, args);
-  const fetched = await fetchPage(deps, { tool: tool.name, path: tool.ref.path, task, maxRows: maxRows(tool, args, now) }, extra);
+  const rowsAtMost = maxRows(tool, args, now);
+  const fetched = await fetchPage(
+    deps,
+    { tool: tool.name, path: tool.ref.path, task, maxRows: rowsAtMost, confirmedUsd: args.confirm_cost_usd as number | undefined, what: `up to ${rowsAtMost} rows for ${subjectOf(args)}` },
+    extra,
+  );
   if ("content" in fetched) return fetched;
   const rows = rowsOf(tool, fetched.result);
   const rowsBefore = (task.offset as number | undefined) ?? 0;
@@ -150,7 +156,12 @@ export async function runNextPage(
   const task = apiTask(tool, args);
   if (state.next.searchAfterToken !== undefined) task.search_after_token = state.next.searchAfterToken;
   else if (state.next.offset !== undefined) task.offset = state.next.offset;
-  const fetched = await fetchPage(deps, { tool: tool.name, path: tool.ref.path, task, maxRows: maxRows(tool, args) }, extra);
+  const rowsAtMost = maxRows(tool, args);
+  const fetched = await fetchPage(
+    deps,
+    { tool: tool.name, path: tool.ref.path, task, maxRows: rowsAtMost, confirmedUsd: args.confirm_cost_usd as number | undefined, what: `up to ${rowsAtMost} more rows for ${subjectOf(args)}` },
+    extra,
+  );
   if ("content" in fetched) return fetched;
   const rows = rowsOf(tool, fetched.result);
   const next = continuationAfter(tool, task, fetched.result, state.shown, rows.length);
