@@ -33,7 +33,10 @@ export interface FileSpendStoreOptions {
   compactAtBytes?: number;
   /** Days of totals kept when compacting (default 400: this month and last, with room). */
   keepDays?: number;
-  /** fdatasync after every append so a power cut keeps what was written (default true). */
+  /**
+   * fdatasync after appending a settlement, so a power cut keeps what was billed (default
+   * true). Reservations and refusals are not synced: a power cut ends every call in flight.
+   */
   sync?: boolean;
   /** A lock older than this is taken over: its holder died (default 10 s; at least 5 s). */
   lockStaleMs?: number;
@@ -251,7 +254,7 @@ export class FileSpendStore implements SpendStore {
           const text = (tornTail ? "\n" : "") + records.map(encodeRecord).join("");
           const bytes = Buffer.from(text, "utf8");
           await handle.appendFile(bytes);
-          if (this.sync) await handle.datasync();
+          if (this.sync && records.some((r) => r.t === "s")) await handle.datasync();
           for (const r of records) state.book.apply(r);
           size += bytes.length;
           state.offset = size;
