@@ -40,6 +40,8 @@ export interface FileSpendStoreOptions {
   sync?: boolean;
   /** A lock older than this is taken over: its holder died (default 10 s; at least 5 s). */
   lockStaleMs?: number;
+  /** Tries to take a busy lock before giving up with SpendStoreError (default 60, about 15 s). */
+  lockRetries?: number;
 }
 
 /** The store could not read or write its file: the caller must not send the call. */
@@ -92,6 +94,7 @@ export class FileSpendStore implements SpendStore {
   private readonly keepDays: number;
   private readonly sync: boolean;
   private readonly stale: number;
+  private readonly lockRetries: number;
   private readonly host = os.hostname();
   private dirReady: Promise<void> | undefined;
   /** Operations of this process, one account file at a time (the lock is per process, not per call). */
@@ -104,6 +107,7 @@ export class FileSpendStore implements SpendStore {
     this.keepDays = options.keepDays ?? 400;
     this.sync = options.sync ?? true;
     this.stale = Math.max(5_000, options.lockStaleMs ?? 10_000);
+    this.lockRetries = options.lockRetries ?? 60;
   }
 
   /** The file holding an account's spend. */
@@ -212,8 +216,8 @@ export class FileSpendStore implements SpendStore {
       unlock = await lockfile.lock(file, {
         realpath: false,
         stale: this.stale,
-        // Up to about 15 s of waiting for other writers, then give up (the call is not sent).
-        retries: { retries: 60, factor: 1.5, minTimeout: 2, maxTimeout: 250, randomize: true },
+        // By default up to about 15 s of waiting for other writers, then give up (the call is not sent).
+        retries: { retries: this.lockRetries, factor: 1.5, minTimeout: 2, maxTimeout: 250, randomize: true },
         // Losing the lock mid-operation must not crash the server; the append is already whole.
         onCompromised: () => undefined,
       });
