@@ -151,36 +151,52 @@ describe("FileSpendStore", () => {
   });
 
   it("compacts a 10,000-call ledger over 40 days to under 4 KiB, totals unchanged", async () => {
-    const store = new FileSpendStore({ dir, sync: false, compactAtBytes: 64 * 1024 });
-    const file = store.fileOf(ACCOUNT);
-    let maxSize = 0;
+    // the ledger as 10,000 calls over 40 days would have left it without compaction
+    const file = new FileSpendStore({ dir }).fileOf(ACCOUNT);
     const start = Date.UTC(2026, 9, 20); // 40 days ending 2026-11-28
+    const lines: string[] = [];
+    let billedLastDay = 0;
     for (let i = 0; i < 10_000; i++) {
-      const at = start + Math.floor(i / 250) * 24 * HOUR + (i % 250) * 1000;
-      const r = await store.reserve(ACCOUNT, 1_000_000, { dailyNanos: 1_000_000_000 }, at);
-      if (!r.ok) throw new Error("refused");
-      await store.settle(r.reservation, { tool: "backlinks_backlinks", billedNanos: 20_000 + (i % 7), possiblyBilledNanos: i % 50 === 0 ? 1 : 0 }, at);
-      if (i % 100 === 0) maxSize = Math.max(maxSize, (await fs.stat(file)).size);
+      const day = new Date(start + Math.floor(i / 250) * 24 * HOUR).toISOString().slice(0, 10);
+      const b = 20_000 + (i % 7);
+      if (i >= 9_750) billedLastDay += b;
+      lines.push(encodeRecord({ t: "r", id: `id${i}`, day, n: 1_000_000, exp: start + 41 * 24 * HOUR }));
+      lines.push(encodeRecord({ t: "s", id: `id${i}`, day, tool: "backlinks_backlinks", b, p: i % 50 === 0 ? 1 : 0 }));
     }
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(file, lines.join(""));
+    expect((await fs.stat(file)).size).toBeGreaterThan(1_500_000);
     const end = start + 39 * 24 * HOUR + 249_000;
+
+    const store = new FileSpendStore({ dir });
     const totals = await store.totals(ACCOUNT, end);
     await store.close();
-    // a last compaction happens once the file passes the threshold again; force one to measure
-    const compacting = new FileSpendStore({ dir, sync: false, compactAtBytes: 0 });
-    expect(await compacting.totals(ACCOUNT, end)).toEqual(totals);
-    await compacting.close();
-    const size = (await fs.stat(file)).size;
-    expect(size).toBeLessThan(4 * 1024);
-    expect(maxSize).toBeLessThan(64 * 1024 + 1024);
+    expect(totals.today).toMatchObject({ period: "2026-11-28", calls: 250, billedNanos: billedLastDay, reservedNanos: 0 });
+    expect(totals.month).toMatchObject({ period: "2026-11", calls: 250 * 28, possiblyBilledNanos: 140 });
+    expect((await fs.stat(file)).size).toBeLessThan(4 * 1024);
     // the totals survive compaction and a restart exactly
-    let billed = 0;
-    for (let i = 9_750; i < 10_000; i++) billed += 20_000 + (i % 7);
-    expect(totals.today).toMatchObject({ period: "2026-11-28", calls: 250, billedNanos: billed });
     const fresh = new FileSpendStore({ dir });
     expect(await fresh.totals(ACCOUNT, end)).toEqual(totals);
-    expect((await fresh.totals(ACCOUNT, end)).month.calls).toBe(250 * 28);
     await fresh.close();
-  }, 120_000);
+  });
+
+  it("stays under its compaction threshold while calls are written", async () => {
+    const store = new FileSpendStore({ dir, sync: false, compactAtBytes: 8 * 1024 });
+    const file = store.fileOf(ACCOUNT);
+    let maxSize = 0;
+    for (let i = 0; i < 400; i++) {
+      const at = T0 + Math.floor(i / 100) * 24 * HOUR + i * 1000;
+      const r = await store.reserve(ACCOUNT, 1_000, { dailyNanos: 1_000_000 }, at);
+      if (!r.ok) throw new Error("refused");
+      await store.settle(r.reservation, { tool: "backlinks_backlinks", billedNanos: 1_000, possiblyBilledNanos: 0 }, at);
+      maxSize = Math.max(maxSize, (await fs.stat(file)).size);
+    }
+    const end = T0 + 3 * 24 * HOUR + 399_000;
+    expect((await store.totals(ACCOUNT, end)).month).toMatchObject({ calls: 400, billedNanos: 400_000 });
+    await store.close();
+    // 400 calls write about 70 KB of lines; compaction keeps the file under 8 KiB plus one call's lines
+    expect(maxSize).toBeLessThan(8 * 1024 + 200);
+  });
 });
 
 describe("FileSpendStore across processes", () => {
