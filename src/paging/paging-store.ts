@@ -185,7 +185,10 @@ export class PagingStore {
       const handle = this.entries.has(handleOrToken) ? handleOrToken : this.byToken.get(tokenKeyOf(handleOrToken));
       const entry = handle === undefined ? undefined : this.entries.get(handle);
       if (handle === undefined || entry === undefined) {
-        return this.tombstones.get(handleOrToken) ?? { found: false, reason: "unknown" };
+        return (
+          this.tombstones.get(handleOrToken) ??
+          this.tombstones.get(tokenKeyOf(handleOrToken)) ?? { found: false, reason: "unknown" }
+        );
       }
       if (entry.state) {
         // Recently used: move to the back of the spill order.
@@ -336,7 +339,7 @@ export class PagingStore {
     if (entry.state) this.inMemory -= 1;
     else if (this.dir) void fs.rm(this.fileOf(handle), { force: true }).catch(() => undefined);
     if (entry.tokenKey && this.byToken.get(entry.tokenKey) === handle) this.byToken.delete(entry.tokenKey);
-    this.tombstones.set(handle, {
+    const stone: Tombstone = {
       found: false,
       reason,
       tool: entry.tool,
@@ -344,6 +347,9 @@ export class PagingStore {
       shown: entry.shown,
       totalCount: entry.totalCount,
       at: this.now(),
-    });
+    };
+    this.tombstones.set(handle, stone);
+    // A raw DataForSEO token pasted back says the same (keyed by its hash, like the live map).
+    if (entry.tokenKey) this.tombstones.set(entry.tokenKey, stone);
   }
 }

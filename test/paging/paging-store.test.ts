@@ -127,9 +127,10 @@ describe("PagingStore spill", () => {
     expect(await s.get(a)).toMatchObject({ found: false, reason: "expired", heldRows: 30 });
     expect(await s.get(b)).toMatchObject({ found: false, reason: "expired", heldRows: 0 });
     expect(s.stats()).toMatchObject({ cursors: 0, spillBytes: 0, memoryBytes: 0 });
-    expect(await s.get("RAW")).toEqual({ found: false, reason: "unknown" });
+    expect(await s.get("RAW")).toMatchObject({ found: false, reason: "expired", heldRows: 0 });
     now += 5000;
     expect(await s.get(a)).toEqual({ found: false, reason: "unknown" });
+    expect(await s.get("RAW")).toEqual({ found: false, reason: "unknown" });
     expect(await s.get("bl_never")).toEqual({ found: false, reason: "unknown" });
   });
 
