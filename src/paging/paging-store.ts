@@ -84,6 +84,7 @@ export const PAGE_HANDLE_PREFIX = "bl_";
 /** Per-entry bookkeeping counted on top of the strings a cursor holds. */
 const ENTRY_OVERHEAD = 256;
 const TOMBSTONES = 4096;
+const SPILL_PREFIX = "backlinks-mcp-spill-";
 
 interface Entry {
   createdAt: number;
@@ -316,7 +317,10 @@ export class PagingStore {
       return;
     }
     try {
-      this.dir ??= mkdtempSync(path.join(this.options.tmpDir ?? os.tmpdir(), "backlinks-mcp-spill-"));
+      if (this.dir === undefined) {
+        this.dir = mkdtempSync(path.join(this.parentDir, SPILL_PREFIX));
+        await this.sweepStale();
+      }
       await fs.writeFile(this.fileOf(handle), text, { mode: 0o600 });
     } catch {
       // No room on disk: the memory bound still holds, and the tombstone says what was lost.
@@ -330,6 +334,28 @@ export class PagingStore {
     entry.memBytes = this.stubSize(entry);
     this.memBytes += entry.memBytes;
     this.diskBytes += bytes;
+  }
+
+  private get parentDir(): string {
+    return this.options.tmpDir ?? os.tmpdir();
+  }
+
+  /**
+   * Removes spill folders a crashed process left behind. A folder untouched for longer than
+   * a cursor lives holds only expired cursors (each file write touches it), whoever owns it.
+   */
+  private async sweepStale(): Promise<void> {
+    const cutoff = Date.now() - this.options.ttlMs - 60_000;
+    try {
+      for (const name of await fs.readdir(this.parentDir)) {
+        const dir = path.join(this.parentDir, name);
+        if (!name.startsWith(SPILL_PREFIX) || dir === this.dir) continue;
+        const st = await fs.stat(dir).catch(() => undefined);
+        if (st?.isDirectory() && st.mtimeMs < cutoff) await fs.rm(dir, { recursive: true, force: true });
+      }
+    } catch {
+      // Best effort: an unreadable temp folder only means old spill files stay.
+    }
   }
 
   private drop(handle: string, entry: Entry, reason: "expired" | "evicted"): void {

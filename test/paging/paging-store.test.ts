@@ -144,6 +144,25 @@ describe("PagingStore spill", () => {
     expect((await s.get(handles[19]!)).found).toBe(true);
   });
 
+  it("removes spill folders a crashed process left, once older than a cursor lives", async () => {
+    const old = path.join(tmpDir, "backlinks-mcp-spill-dead1");
+    const recent = path.join(tmpDir, "backlinks-mcp-spill-live1");
+    const other = path.join(tmpDir, "unrelated-folder");
+    for (const d of [old, recent, other]) {
+      await fs.mkdir(d);
+      await fs.writeFile(path.join(d, "bl_x.json"), "[]");
+    }
+    const past = new Date(Date.now() - 2 * 3_600_000);
+    for (const d of [old, other]) await fs.utimes(d, past, past);
+    const s = store({ ttlMs: 3_600_000, maxInMemory: 1 });
+    await s.issue(page(1, rows(5, "a"), 5));
+    expect(existsSync(old)).toBe(true); // nothing spilled yet, nothing swept
+    await s.issue(page(2, rows(5, "b"), 5));
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(existsSync(other)).toBe(true);
+  });
+
   it("removes the spill folder on close", async () => {
     const s = store({ maxInMemory: 1 });
     await s.issue(page(1, rows(10, "a"), 10));
