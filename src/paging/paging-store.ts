@@ -321,7 +321,12 @@ export class PagingStore {
         this.dir = mkdtempSync(path.join(this.parentDir, SPILL_PREFIX));
         await this.sweepStale();
       }
-      await fs.writeFile(this.fileOf(handle), text, { mode: 0o600 });
+      await fs.writeFile(this.fileOf(handle), text, { mode: 0o600 }).catch(async (err: NodeJS.ErrnoException) => {
+        // Another process swept the folder while it held only expired cursors: make it again.
+        if (err.code !== "ENOENT") throw err;
+        await fs.mkdir(this.dir!, { recursive: true, mode: 0o700 });
+        await fs.writeFile(this.fileOf(handle), text, { mode: 0o600 });
+      });
     } catch {
       // No room on disk: the memory bound still holds, and the tombstone says what was lost.
       this.drop(handle, entry, "evicted");

@@ -163,6 +163,17 @@ describe("PagingStore spill", () => {
     expect(existsSync(other)).toBe(true);
   });
 
+  it("makes its spill folder again if another process swept it", async () => {
+    const s = store({ maxInMemory: 1 });
+    await s.issue(page(1, rows(5, "a"), 5));
+    await s.issue(page(2, rows(5, "b"), 5));
+    await fs.rm(s.spillDir!, { recursive: true });
+    const h = await s.issue(page(3, rows(5, "c"), 5));
+    await s.issue(page(4, rows(5, "d"), 5));
+    const got = await s.get(h);
+    expect(got.found && got.state.held).toBe(rows(5, "c"));
+  });
+
   it("removes the spill folder on close", async () => {
     const s = store({ maxInMemory: 1 });
     await s.issue(page(1, rows(10, "a"), 10));
