@@ -76,6 +76,14 @@ describe.each(stores)("%s", (_name, make) => {
     await store.close();
   });
 
+  it("admits exactly what fits when many calls reserve at once", async () => {
+    const store = make();
+    const results = await Promise.all(Array.from({ length: 25 }, () => store.reserve(ACCOUNT, 100, { dailyNanos: 1000 }, T0)));
+    expect(results.filter((r) => r.ok)).toHaveLength(10);
+    expect((await store.totals(ACCOUNT, T0)).today).toMatchObject({ reservedNanos: 1000, refusals: 15 });
+    await store.close();
+  });
+
   it("lets an unsettled reservation lapse at its expiry", async () => {
     const store = make();
     const r = await store.reserve(ACCOUNT, 1000, { dailyNanos: 1000 }, T0);
