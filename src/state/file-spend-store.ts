@@ -191,10 +191,14 @@ export class FileSpendStore implements SpendStore {
     if (this.closed) return Promise.reject(new SpendStoreError("the spend store is closed"));
     const file = this.fileOf(account);
     const prev = this.queues.get(file) ?? Promise.resolve();
-    const run = prev.then(
-      () => this.underLock(account, file, now, op),
-      () => this.underLock(account, file, now, op),
-    );
+    const attempt = () =>
+      this.underLock(account, file, now, op).catch((err: unknown) => {
+        if (err instanceof SpendStoreError) throw err;
+        // The folder may have gone (or never been made): make it again on the next call.
+        this.dirReady = undefined;
+        throw new SpendStoreError(`could not use the spend ledger ${file}: ${(err as Error).message}`, { cause: err });
+      });
+    const run = prev.then(attempt, attempt);
     const tail = run.catch(() => undefined);
     this.queues.set(file, tail);
     void tail.then(() => {

@@ -150,6 +150,16 @@ describe("FileSpendStore", () => {
     await store.close();
   });
 
+  it("reports a state folder it cannot use as SpendStoreError, and recovers when it can", async () => {
+    const blocker = path.join(dir, "not-a-folder");
+    await fs.writeFile(blocker, "");
+    const store = new FileSpendStore({ dir: path.join(blocker, "state") });
+    await expect(store.reserve(ACCOUNT, 1, {}, T0)).rejects.toBeInstanceOf(SpendStoreError);
+    await fs.rm(blocker);
+    expect((await store.reserve(ACCOUNT, 1, {}, T0)).ok).toBe(true);
+    await store.close();
+  });
+
   it("ignores a line whose checksum does not match", () => {
     const line = encodeRecord({ t: "f", day: "2026-11-25" }).trimEnd();
     expect(decodeRecord(line)).toEqual({ t: "f", day: "2026-11-25" });
