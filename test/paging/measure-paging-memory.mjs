@@ -15,12 +15,12 @@ const rows = JSON.stringify(Array.from({ length: 400 }, (_, i) => ({ url_from: `
 
 // Each cursor gets its own flat copies of the strings, as parsed request bodies would be
 // ("x".repeat() alone would build ropes sharing one piece and hide the cost).
-function state(i) {
+function state(i, withRows) {
   return JSON.parse(JSON.stringify({
     tool: "backlinks_backlinks",
     args: { target: "example.com", filters: `["anchor","like","%${"a".repeat(60_000)}%${i}"]` },
-    held: rows.slice(0, -1) + `,{"n":${i}}]`,
-    heldRows: 401,
+    held: withRows ? rows.slice(0, -1) + `,{"n":${i}}]` : null,
+    heldRows: withRows ? 401 : 0,
     next: { searchAfterToken: `${i}-` + "t".repeat(16_000) },
     shown: 100,
   }));
@@ -31,27 +31,34 @@ function heapMb() {
   return process.memoryUsage().heapUsed / 1024 / 1024;
 }
 
-const tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), "bl-paging-measure-"));
-const base = heapMb();
-const legacy = new CursorStore({ max: 500, ttlMs: 3_600_000, maxBytes });
-for (let i = 0; i < cursors; i++) legacy.issue(state(i));
-const legacyMb = heapMb() - base;
-const legacyKept = legacy.size;
-const legacyHeld = legacy.heldBytes;
-// let the old store go before measuring the new one
-legacy.entries.clear();
-const base2 = heapMb();
-const paging = new PagingStore({ ttlMs: 3_600_000, maxBytes, tmpDir });
-for (let i = 0; i < cursors; i++) await paging.issue(state(i));
-const pagingMb = heapMb() - base2;
-const stats = paging.stats();
-await paging.close();
-await fs.rm(tmpDir, { recursive: true, force: true });
-console.log(`${cursors} cursors, each ~60 k chars of arguments, a 16 k char token and ~20 KB of held rows; bound 8 MB`);
-console.log(
-  `old CursorStore: heap +${legacyMb.toFixed(1)} MB, counted ${(legacyHeld / 1024 / 1024).toFixed(2)} MB, ${legacyKept} cursors kept`,
-);
-console.log(
-  `PagingStore:     heap +${pagingMb.toFixed(1)} MB, counted ${(stats.memoryBytes / 1024 / 1024).toFixed(2)} MB, ` +
-    `${stats.inMemory} in memory, ${stats.spilled} spilled (${(stats.spillBytes / 1024 / 1024).toFixed(1)} MB on disk), ${stats.cursors} kept`,
-);
+async function run(withRows) {
+  const tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), "bl-paging-measure-"));
+  const base = heapMb();
+  const legacy = new CursorStore({ max: 500, ttlMs: 3_600_000, maxBytes });
+  for (let i = 0; i < cursors; i++) legacy.issue(state(i, withRows));
+  const legacyMb = heapMb() - base;
+  const legacyKept = legacy.size;
+  const legacyHeld = legacy.heldBytes;
+  // let the old store go before measuring the new one
+  legacy.entries.clear();
+  const base2 = heapMb();
+  const paging = new PagingStore({ ttlMs: 3_600_000, maxBytes, tmpDir });
+  for (let i = 0; i < cursors; i++) await paging.issue(state(i, withRows));
+  const pagingMb = heapMb() - base2;
+  const stats = paging.stats();
+  await paging.close();
+  await fs.rm(tmpDir, { recursive: true, force: true });
+  console.log(
+    `${cursors} cursors, each ~60 k chars of arguments and a 16 k char token, ${withRows ? "~20 KB of held rows" : "no held rows"}; bound 8 MB`,
+  );
+  console.log(
+    `  old CursorStore: heap +${legacyMb.toFixed(1)} MB, counted ${(legacyHeld / 1024 / 1024).toFixed(2)} MB, ${legacyKept} cursors kept`,
+  );
+  console.log(
+    `  PagingStore:     heap +${pagingMb.toFixed(1)} MB, counted ${(stats.memoryBytes / 1024 / 1024).toFixed(2)} MB, ` +
+      `${stats.inMemory} in memory, ${stats.spilled} spilled (${(stats.spillBytes / 1024 / 1024).toFixed(1)} MB on disk), ${stats.cursors} kept`,
+  );
+}
+
+await run(true);
+await run(false);
