@@ -12,6 +12,7 @@ import path from "node:path";
 import lockfile from "proper-lockfile";
 import {
   SpendBook,
+  SpendStoreError,
   checkNanos,
   dayKey,
   newReservationId,
@@ -44,10 +45,7 @@ export interface FileSpendStoreOptions {
   lockRetries?: number;
 }
 
-/** The store could not read or write its file: the caller must not send the call. */
-export class SpendStoreError extends Error {
-  override readonly name = "SpendStoreError";
-}
+export { SpendStoreError } from "./spend-store.js";
 
 const LINE_END = 0x0a;
 

@@ -62,6 +62,7 @@ export interface SpendTotals {
 }
 
 export interface SpendStore {
+  // Every method rejects with SpendStoreError when the shared state cannot be used.
   /**
    * Holds `estimateNanos` against the caps if both still allow it (billed + possibly billed +
    * in flight + estimate ≤ cap), else records a refusal and says which cap and when it resets.
@@ -73,6 +74,11 @@ export interface SpendStore {
   release(reservation: Reservation, now?: number): Promise<void>;
   totals(account: string, now?: number): Promise<SpendTotals>;
   close(): Promise<void>;
+}
+
+/** The store could not read or write its state: the caller must not send the call. */
+export class SpendStoreError extends Error {
+  override readonly name = "SpendStoreError";
 }
 
 /**
