@@ -42,6 +42,11 @@ export interface CursorStoreOptions {
 
 export const HANDLE_PREFIX = "bl_";
 
+/**
+ * @deprecated Bounds held rows only and drops paid rows when full; use PagingStore
+ * (paging-store.ts), which bounds everything a cursor holds and spills rows to disk.
+ * Kept until the pipeline moves over.
+ */
 export class CursorStore {
   private readonly entries = new Map<string, Entry>();
   private readonly byUpstreamToken = new Map<string, string>();
