@@ -16,6 +16,8 @@ export interface Config {
   cursorMax: number;
   cursorTtlMs: number;
   cursorMaxBytes: number;
+  /** Disk for held rows pushed out of memory (a temporary spill folder). */
+  cursorSpillMaxBytes: number;
   maxConcurrency: number;
   ratePerMinute: number;
   maxRetries: number;
@@ -69,6 +71,7 @@ const SETTINGS: Setting[] = [
   { env: "DATAFORSEO_CURSOR_MAX", flag: "--cursor-max", key: "cursorMax", schema: int(1, 100_000), help: "paging cursors kept (default 500)" },
   { env: "DATAFORSEO_CURSOR_TTL_SECONDS", flag: "--cursor-ttl-seconds", key: "cursorTtlMs", schema: int(1, 7 * 86_400), help: "how long a paging cursor stays valid (default 3600)" },
   { env: "DATAFORSEO_CURSOR_MAX_MB", flag: "--cursor-max-mb", key: "cursorMaxBytes", schema: z.coerce.number().min(1).max(4096), help: "memory for rows fetched but not yet shown (default 64)" },
+  { env: "DATAFORSEO_CURSOR_SPILL_MB", flag: "--cursor-spill-mb", key: "cursorSpillMaxBytes", schema: z.coerce.number().min(0).max(65_536), help: "disk for held rows pushed out of memory, in a temporary folder (default 256)" },
   { env: "DATAFORSEO_MAX_CONCURRENCY", flag: "--max-concurrency", key: "maxConcurrency", schema: int(1, 30), help: "requests in flight at once (default 30, at most 30)" },
   { env: "DATAFORSEO_RATE_PER_MINUTE", flag: "--rate-per-minute", key: "ratePerMinute", schema: int(1, 100_000), help: "requests started per minute (default 2000)" },
   { env: "DATAFORSEO_MAX_RETRIES", flag: "--max-retries", key: "maxRetries", schema: int(0, 10), help: "retries of a failed call where safe (default 3)" },
@@ -103,6 +106,7 @@ const SCALE: Partial<Record<keyof Config, number>> = {
   cursorMaxBytes: 1024 * 1024,
   cacheTtlMs: 1000,
   cacheMaxBytes: 1024 * 1024,
+  cursorSpillMaxBytes: 1024 * 1024,
   httpMaxBodyBytes: 1024,
 };
 
@@ -206,6 +210,7 @@ function defaults(env: NodeJS.ProcessEnv): Config {
     cursorMax: 500,
     cursorTtlMs: 3_600_000,
     cursorMaxBytes: 64 * 1024 * 1024,
+    cursorSpillMaxBytes: 256 * 1024 * 1024,
     maxConcurrency: 30,
     ratePerMinute: 2000,
     maxRetries: 3,

@@ -234,6 +234,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
     async close(graceMs = 2000) {
       await deps.client.close(graceMs);
       await server.close();
+      await deps.cursors.close();
     },
   };
 }

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
 import { DataForSeoClient } from "../dataforseo/client.js";
-import { CursorStore } from "../paging/cursors.js";
+import { PagingStore } from "../paging/paging-store.js";
 import { Ledger } from "../spend/ledger.js";
 import { Budget } from "../spend/budget.js";
 import { ResponseCache } from "../spend/cache.js";
@@ -28,7 +28,7 @@ export type Logger = (level: "error" | "info" | "debug", line: string) => void;
 export interface Deps {
   config: Config;
   client: DataForSeoClient;
-  cursors: CursorStore;
+  cursors: PagingStore;
   cache: ResponseCache<CachedResult>;
   ledger: Ledger;
   budget: Budget;
@@ -80,7 +80,12 @@ export function createDeps(config: Config): Deps {
   return {
     config,
     client,
-    cursors: new CursorStore({ max: config.cursorMax, ttlMs: config.cursorTtlMs, maxBytes: config.cursorMaxBytes }),
+    cursors: new PagingStore({
+      ttlMs: config.cursorTtlMs,
+      maxBytes: config.cursorMaxBytes,
+      maxInMemory: config.cursorMax,
+      maxSpillBytes: config.cursorSpillMaxBytes,
+    }),
     cache: new ResponseCache<CachedResult>({ ttlMs: config.cacheTtlMs, maxBytes: config.cacheMaxBytes }),
     ledger,
     budget: new Budget(config.maxCostUsd, ledger),
