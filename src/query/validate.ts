@@ -16,6 +16,18 @@ export const MAX_CONDITIONS = 8;
 export const MAX_ORDER_RULES = 3;
 export const MAX_IN_VALUES = 1000;
 export const MAX_PATTERN_LENGTH = 1000;
+/** Longest text or number value (a long URL fits; a pasted page does not). */
+export const MAX_VALUE_LENGTH = 2048;
+/** Longest field path (the longest catalogue path is under 70 characters; map keys add a little). */
+export const MAX_FIELD_LENGTH = 200;
+/** Longest operator word. */
+export const MAX_OPERATOR_LENGTH = 32;
+/** Whole expression, measured as JSON text. */
+export const MAX_EXPRESSION_CHARS = 100_000;
+/** Longest order_by rule. */
+export const MAX_ORDER_RULE_LENGTH = MAX_FIELD_LENGTH + 6;
+/** The API's task tag. */
+export const MAX_TAG_LENGTH = 255;
 /** Deeper nesting than this is rejected (it cannot be needed for 8 conditions). */
 export const MAX_DEPTH = 16;
 /** At most this many messages per parameter; the rest are summarised. */
@@ -132,7 +144,8 @@ function operatorHint(op: string, type: FieldType, allowed: readonly string[]): 
 
 // ---------- values ----------
 
-const NUMERIC_STRING = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// Linear: every digit run is followed by a character that ends it, so nothing is tried twice.
+const NUMERIC_STRING = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) \+00:00$/;
 
@@ -164,6 +177,9 @@ function isTimeLike(v: unknown): boolean {
 
 /** Problem with one scalar value for a field type, or undefined. */
 function scalarProblem(type: FieldType, v: unknown): string | undefined {
+  if (typeof v === "string" && v.length > MAX_VALUE_LENGTH) {
+    return `is ${v.length} characters long; at most ${MAX_VALUE_LENGTH} are allowed`;
+  }
   switch (type) {
     case "num":
       return isNumberLike(v) ? undefined : "must be a number";
@@ -257,6 +273,12 @@ function conditionProblems(node: unknown[], ctx: Ctx): string[] {
   const [field, op, value] = node;
   if (typeof field !== "string" || field.length === 0) {
     return [`${param}: a condition's field must be a non-empty string, got ${show(field)}; write ${CONDITION_EXAMPLE}`];
+  }
+  if (field.length > MAX_FIELD_LENGTH) {
+    return [`${param}: a field path is ${field.length} characters long; at most ${MAX_FIELD_LENGTH} are allowed`];
+  }
+  if (typeof op === "string" && op.length > MAX_OPERATOR_LENGTH) {
+    return [`${param}: the operator for ${name(field)} is ${op.length} characters long; operators are short words like ">" or "like"`];
   }
   const type = fieldType(catalogue, field);
   if (type === undefined) return [unknownFieldMessage(field, ctx)];
@@ -352,6 +374,12 @@ function finish(messages: string[], param: string): string[] {
 /** [] when the expression is valid for the catalogue; otherwise one message per problem. */
 export function checkFilters(value: unknown, catalogue: Catalogue, param: string): string[] {
   if (value === undefined) return [];
+  const size = expressionSize(value, MAX_EXPRESSION_CHARS);
+  if (size > MAX_EXPRESSION_CHARS) {
+    return [
+      `${param} is more than ${MAX_EXPRESSION_CHARS} characters long as JSON; at most ${MAX_EXPRESSION_CHARS} are allowed. Shorten the values or split the query`,
+    ];
+  }
   const out: string[] = [];
   const count = countConditions(value);
   if (count > MAX_CONDITIONS) {
@@ -361,6 +389,43 @@ export function checkFilters(value: unknown, catalogue: Catalogue, param: string
   }
   walk(value, 0, { catalogue, param, listed: false }, out, true);
   return finish(out, param);
+}
+
+/**
+ * Size of a value as JSON text, approximately (strings by length plus quotes), counting stops as
+ * soon as it passes `stopAt`: the cost is bounded by stopAt, not by the input.
+ */
+export function expressionSize(value: unknown, stopAt: number): number {
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && total <= stopAt) {
+    const node = stack.pop();
+    if (typeof node === "string") total += node.length + 2;
+    else if (Array.isArray(node)) {
+      total += 2 + Math.max(0, node.length - 1);
+      if (node.length > stopAt) return stopAt + 1;
+      for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]);
+    } else if (node !== null && typeof node === "object") {
+      const keys = Object.keys(node);
+      total += 2 + keys.length * 4;
+      if (keys.length > stopAt) return stopAt + 1;
+      for (const key of keys) {
+        total += key.length;
+        stack.push((node as Record<string, unknown>)[key]);
+      }
+    } else total += String(node).length;
+  }
+  return total;
+}
+
+/** [] when the tag is absent or a string of at most MAX_TAG_LENGTH characters. */
+export function checkTag(value: unknown, param = "tag"): string[] {
+  if (value === undefined) return [];
+  if (typeof value !== "string") return [`${param} must be a string`];
+  if (value.length > MAX_TAG_LENGTH) {
+    return [`${param} is ${value.length} characters long; at most ${MAX_TAG_LENGTH} are allowed`];
+  }
+  return [];
 }
 
 /** Number of leaf conditions (arrays whose first element is not an array), at any depth. */
@@ -389,6 +454,7 @@ export function checkOrderBy(value: unknown, catalogue: Catalogue, param = "orde
   const out: string[] = [];
   if (value.length > MAX_ORDER_RULES) {
     out.push(`${param} has ${value.length} rules; at most ${MAX_ORDER_RULES} are allowed`);
+    if (value.length > MAX_ORDER_RULES * 10) return out;
   }
   const seen = new Set<string>();
   const ctx: Ctx = { catalogue, param, listed: false };
@@ -397,9 +463,20 @@ export function checkOrderBy(value: unknown, catalogue: Catalogue, param = "orde
       out.push(`${param} rule ${index + 1} must be a string "field,asc" or "field,desc", got ${show(rule)}`);
       return;
     }
+    if (rule.length > MAX_ORDER_RULE_LENGTH) {
+      out.push(`${param} rule ${index + 1} is ${rule.length} characters long; at most ${MAX_ORDER_RULE_LENGTH} are allowed`);
+      return;
+    }
     const parts = rule.split(",");
     if (parts.length === 1) {
-      const f = sanitizeText(rule, 40);
+      // "rank desc", "rank:desc", "rank DESC": the direction is there, only the comma is missing.
+      const spaced = /^\s*([^\s:]+)[\s:]+(asc|desc)\s*$/i.exec(rule);
+      if (spaced) {
+        const fixed = `${sanitizeText(spaced[1]!, 60)},${spaced[2]!.toLowerCase()}`;
+        out.push(`${param} rule ${name(rule)}: separate field and direction with a comma: "${fixed}"`);
+        return;
+      }
+      const f = sanitizeText(rule.trim(), 60);
       out.push(`${param} rule ${name(rule)} needs a direction: "${f},asc" or "${f},desc"`);
       return;
     }
