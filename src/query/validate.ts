@@ -3,12 +3,17 @@ import { sanitizeText } from "../output/sanitize.js";
 import {
   type Catalogue,
   type FieldType,
+  type PathOptions,
   MAP_KEY_PLACEHOLDER,
   OPERATORS_BY_TYPE,
+  PER_TARGET_PLACEHOLDER,
+  canonicalPath,
   fieldType,
+  maxTargetNumber,
   plainFieldNames,
+  targetNumberOf,
 } from "./catalogue.js";
-import { suggest } from "./suggest.js";
+import { rankByCloseness, suggest } from "./suggest.js";
 
 export { suggest } from "./suggest.js";
 
@@ -32,8 +37,6 @@ export const MAX_TAG_LENGTH = 255;
 export const MAX_DEPTH = 16;
 /** At most this many messages per parameter; the rest are summarised. */
 const MAX_MESSAGES = 10;
-/** Valid field names listed when nothing close was found. */
-const LISTED_FIELDS = 20;
 
 const LOGIC = new Set(["and", "or"]);
 const CONDITION_EXAMPLE = '["dofollow","=",true]';
@@ -65,31 +68,52 @@ interface Ctx {
   catalogue: Catalogue;
   param: string;
   listed: boolean;
+  opts: PathOptions | undefined;
 }
 
 function unknownFieldMessage(field: string, ctx: Ctx): string {
   const { catalogue, param } = ctx;
-  if (catalogue.mapPrefixes.includes(field)) {
-    return `field ${name(field)} in ${param} is a count map; filter on one key, e.g. '${field}.com'`;
+  let number: number | undefined;
+  if (catalogue.perTarget) {
+    number = targetNumberOf(field);
+    const max = maxTargetNumber(ctx.opts);
+    if (number !== undefined && (number < 1 || number > max)) {
+      const rest = field.slice(String(number).length + 1);
+      const example = fieldType(catalogue, `1.${rest}`) !== undefined ? `, e.g. '1.${sanitizeText(rest, 60)}'` : "";
+      return `field ${name(field)} in ${param} uses target number ${number}; targets are numbered 1 to ${max}${example}`;
+    }
+    if (number === undefined && fieldType(catalogue, `1.${field}`) !== undefined) {
+      return `field ${name(field)} in ${param} belongs to one target: write it with the target's number, e.g. '1.${sanitizeText(field, 60)}'`;
+    }
+  }
+  const canonical = canonicalPath(catalogue, field, ctx.opts);
+  // Show a catalogue path the way the caller wrote the target number ("<n>.rank" → "2.rank").
+  const display = (path: string) =>
+    number !== undefined && path.startsWith(PER_TARGET_PLACEHOLDER) ? `${number}.${path.slice(PER_TARGET_PLACEHOLDER.length)}` : path;
+  if (catalogue.mapPrefixes.includes(canonical)) {
+    return `field ${name(field)} in ${param} is a count map; filter on one key, e.g. '${display(canonical)}.com'`;
   }
   const plain = plainFieldNames(catalogue);
-  let guess = suggest(field, plain);
+  let guess = suggest(canonical, plain);
   if (guess === undefined && catalogue.mapPrefixes.length > 0) {
     // "<map>.<key>" with a misspelt map name keeps the key.
-    const dot = field.indexOf(".");
-    if (dot > 0 && dot < field.length - 1) {
-      const prefix = suggest(field.slice(0, dot), catalogue.mapPrefixes);
-      if (prefix !== undefined) guess = `${prefix}${field.slice(dot)}`;
+    for (const prefix of catalogue.mapPrefixes) {
+      if (guess !== undefined) break;
+      const depth = prefix.split(".").length;
+      const parts = canonical.split(".");
+      if (parts.length <= depth) continue;
+      const head = parts.slice(0, depth).join(".");
+      const key = parts.slice(depth).join(".");
+      if (suggest(head, [prefix]) !== undefined && key.length > 0) guess = `${prefix}.${key}`;
     }
-    guess ??= suggest(field, catalogue.mapPrefixes.map((p) => p + MAP_KEY_PLACEHOLDER));
+    guess ??= suggest(canonical, catalogue.mapPrefixes.map((p) => p + MAP_KEY_PLACEHOLDER));
   }
-  if (guess !== undefined) return `unknown field ${name(field)} in ${param}; did you mean '${guess}'?`;
+  if (guess !== undefined) return `unknown field ${name(field)} in ${param}; did you mean '${display(guess)}'?`;
   if (ctx.listed) return `unknown field ${name(field)} in ${param}`;
   ctx.listed = true;
-  const all = Object.keys(catalogue.fields);
-  const listed = all.slice(0, LISTED_FIELDS).join(", ");
-  const more = all.length > LISTED_FIELDS ? ` (+${all.length - LISTED_FIELDS} more)` : "";
-  return `unknown field ${name(field)} in ${param}. Valid fields: ${listed}${more}`;
+  const { ranked } = rankByCloseness(canonical, Object.keys(catalogue.fields));
+  const note = catalogue.perTarget ? ` (<n> is the target's number, 1 to ${maxTargetNumber(ctx.opts)})` : "";
+  return `unknown field ${name(field)} in ${param}. Valid fields, nearest first: ${ranked.join(", ")}${note}`;
 }
 
 // ---------- operators ----------
@@ -280,7 +304,7 @@ function conditionProblems(node: unknown[], ctx: Ctx): string[] {
   if (typeof op === "string" && op.length > MAX_OPERATOR_LENGTH) {
     return [`${param}: the operator for ${name(field)} is ${op.length} characters long; operators are short words like ">" or "like"`];
   }
-  const type = fieldType(catalogue, field);
+  const type = fieldType(catalogue, field, ctx.opts);
   if (type === undefined) return [unknownFieldMessage(field, ctx)];
   const allowed = OPERATORS_BY_TYPE[type];
   if (typeof op !== "string") {
@@ -372,7 +396,7 @@ function finish(messages: string[], param: string): string[] {
 }
 
 /** [] when the expression is valid for the catalogue; otherwise one message per problem. */
-export function checkFilters(value: unknown, catalogue: Catalogue, param: string): string[] {
+export function checkFilters(value: unknown, catalogue: Catalogue, param: string, opts?: PathOptions): string[] {
   if (value === undefined) return [];
   const size = expressionSize(value, MAX_EXPRESSION_CHARS);
   if (size > MAX_EXPRESSION_CHARS) {
@@ -387,7 +411,7 @@ export function checkFilters(value: unknown, catalogue: Catalogue, param: string
       `${param} has ${count} conditions; at most ${MAX_CONDITIONS} are allowed. Merge values with in/not_in or split into several calls`,
     );
   }
-  walk(value, 0, { catalogue, param, listed: false }, out, true);
+  walk(value, 0, { catalogue, param, listed: false, opts }, out, true);
   return finish(out, param);
 }
 
@@ -442,7 +466,12 @@ export function countConditions(value: unknown): number {
 
 // ---------- order_by ----------
 
-export function checkOrderBy(value: unknown, catalogue: Catalogue, param = "order_by"): string[] {
+export function checkOrderBy(
+  value: unknown,
+  catalogue: Catalogue,
+  param = "order_by",
+  opts?: PathOptions,
+): string[] {
   if (value === undefined) return [];
   if (typeof value === "string") {
     return [`${param} must be an array of strings; wrap it: [${show(value, 60)}]`];
@@ -457,7 +486,7 @@ export function checkOrderBy(value: unknown, catalogue: Catalogue, param = "orde
     if (value.length > MAX_ORDER_RULES * 10) return out;
   }
   const seen = new Set<string>();
-  const ctx: Ctx = { catalogue, param, listed: false };
+  const ctx: Ctx = { catalogue, param, listed: false, opts };
   value.forEach((rule, index) => {
     if (typeof rule !== "string") {
       out.push(`${param} rule ${index + 1} must be a string "field,asc" or "field,desc", got ${show(rule)}`);
@@ -498,7 +527,7 @@ export function checkOrderBy(value: unknown, catalogue: Catalogue, param = "orde
       );
       return;
     }
-    const type = fieldType(catalogue, field);
+    const type = fieldType(catalogue, field, opts);
     if (type === undefined) {
       out.push(unknownFieldMessage(field, ctx));
       return;
