@@ -85,13 +85,38 @@ function isCountMap(value: unknown): value is Record<string, number | null> {
   return true;
 }
 
-/** Map entries, largest count first, then key order. */
-function sortedCounts(map: Record<string, number | null>): [string, number | null][] {
-  return Object.entries(map).sort((a, b) => {
-    const diff = (b[1] ?? -Infinity) - (a[1] ?? -Infinity);
-    if (diff !== 0 && !Number.isNaN(diff)) return diff;
-    return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-  });
+function compareCounts(a: [string, number | null], b: [string, number | null]): number {
+  const diff = (b[1] ?? -Infinity) - (a[1] ?? -Infinity);
+  if (diff !== 0 && !Number.isNaN(diff)) return diff;
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+/**
+ * The `limit` largest entries of a count map, largest first, then key order. A huge map is not
+ * sorted whole: a numeric sort of the counts finds the cut-off, and only entries at or above it
+ * are sorted with names.
+ */
+function topCounts(map: Record<string, number | null>, limit: number): [string, number | null][] {
+  const entries = Object.entries(map);
+  if (entries.length <= Math.max(64, limit * 4)) return entries.sort(compareCounts).slice(0, limit);
+  if (limit <= 0) return [];
+  const values = new Float64Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const v = entries[i]![1];
+    values[i] = typeof v === "number" && !Number.isNaN(v) ? v : -Infinity;
+  }
+  values.sort();
+  const cutoff = values[values.length - Math.min(limit, values.length)]!;
+  const numeric = (v: number | null) => (typeof v === "number" && !Number.isNaN(v) ? v : -Infinity);
+  const above = entries.filter(([, v]) => numeric(v) > cutoff).sort(compareCounts);
+  // Many entries can share the cut-off value: take the first keys in plain string order.
+  const tie = entries.filter(([, v]) => numeric(v) === cutoff).map(([k]) => k);
+  tie.sort();
+  for (const key of tie) {
+    if (above.length >= limit) break;
+    above.push([key, map[key] ?? null]);
+  }
+  return above.slice(0, limit);
 }
 
 function textCap(url: boolean, maxText: number): number {
@@ -174,11 +199,10 @@ function formatValue(value: unknown, listLimit: number, maxText: number, depth: 
   }
 
   if (isCountMap(value)) {
-    const entries = sortedCounts(value);
-    const shown = entries
-      .slice(0, limit)
+    const total = Object.keys(value).length;
+    const shown = topCounts(value, limit)
       .map(([k, v]) => `${sanitizeText(k, KEY_TEXT_MAX)}:${v === null ? "" : formatNumber(v)}`);
-    return (shown.join(" ") + more(entries.length, Math.min(limit, entries.length))).trim();
+    return (shown.join(" ") + more(total, Math.min(limit, total))).trim();
   }
 
   const parts: string[] = [];
@@ -299,7 +323,7 @@ function trimContainer(
     return true;
   };
   if (depth > 0 && isCountMap(value)) {
-    for (const [k, v] of sortedCounts(value).slice(0, limit)) if (!add(k, v, false)) break;
+    for (const [k, v] of topCounts(value, limit)) if (!add(k, v, false)) break;
     return out;
   }
   for (const k in value) {

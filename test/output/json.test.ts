@@ -23,8 +23,9 @@ describe("fitJsonItems", () => {
 
   it("never exceeds the budget for hostile items (huge strings, many keys, deep nesting, wide nested lists)", () => {
     const manyKeys: Record<string, number> = {};
-    for (let i = 0; i < 200_000; i++) manyKeys[`k${i}`] = i;
-    const wide = { a: Array.from({ length: 1000 }, () => Array.from({ length: 1000 }, () => "x".repeat(100))) };
+    for (let i = 0; i < 20_000; i++) manyKeys[`k${i}`] = i % 7;
+    const row = Array.from({ length: 1000 }, () => "x".repeat(100));
+    const wide = { a: Array.from({ length: 1000 }, () => row) };
     const hostile = [
       { anchor: "a".repeat(1_000_000) },
       { nested: manyKeys },
