@@ -48,6 +48,10 @@ const NEST_EXAMPLE = '[[a],"and",[[b],"or",[c]]]';
 /** User input shown in a message: one line, at most `max` characters. */
 function show(value: unknown, max = 40): string {
   let text: string;
+  if (typeof value === "string" && value.length > max * 4) value = value.slice(0, max * 4);
+  if (typeof value === "object" && value !== null && expressionSize(value, max * 4) > max * 4) {
+    return Array.isArray(value) ? `[… ${value.length} elements]` : "{…}";
+  }
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
