@@ -9,6 +9,7 @@ import type { EndpointTool } from "./define.js";
 import type { Deps } from "./deps.js";
 import { checkArgs, defaultDateFrom, NEXT_TOOL } from "./check.js";
 import { fetchPage } from "./fetch.js";
+import { targetNote } from "../query/targets.js";
 import { present, type PageMeta } from "./present.js";
 import { errorResult, invalidArgs, type Extra } from "./result.js";
 import { apiTask, defaultColumns, maxRows, rowsOf, subjectOf, totalCountOf, type Args } from "./rows.js";
@@ -43,6 +44,9 @@ function pageArgs(tool: EndpointTool, args: Args): Args {
 /** One-line notes for the header: what the API did by default that the caller may not expect. */
 function headerNotes(tool: EndpointTool, args: Args, now: Date): string[] {
   const notes: string[] = [];
+  const targets = typeof args.target === "string" ? [args.target] : Array.isArray(args.targets) ? (args.targets as string[]) : [];
+  const note = targets.map(targetNote).find((n) => n !== undefined);
+  if (note) notes.push(note);
   if (tool.ref.param("date_from") && args.date_from === undefined) {
     const used = defaultDateFrom(tool.ref, now);
     if (used) notes.push(`date_from ${used} (default: a month ago)`);
@@ -68,6 +72,7 @@ async function respond(deps: Deps, tool: EndpointTool, args: Args, rows: readonl
       explicitFields: fields !== undefined,
       listLimit: listLimitOf(args),
       maxChars: deps.config.outputMaxChars,
+      maxTokens: deps.config.outputMaxTokens,
     },
     (shown) =>
       deps.cursors.issue({
