@@ -1,0 +1,162 @@
+// The spend protocol: the one way a paid call is made, so every caller obeys the same rules.
+//
+//   estimate at the highest price known (PriceBook)
+//   → reserve the estimate against every cap (refuse with the amounts if one would be passed)
+//   → send
+//   → success: learn the price from the reported cost, record it as billed
+//   → failure: billing "billed" → record the reported cost; "unknown" → record the estimate as
+//     possibly billed (it counts against caps until reconciled); "none" → record $0
+//   → settle every reservation with what was recorded.
+import type { CallSuccess, TaskResult } from "../dataforseo/client.js";
+import { UpstreamError } from "../dataforseo/errors.js";
+import type { CapRefusal, Settlement, SpendCap } from "./budget.js";
+import { MAX_ENTRY_USD, type Ledger, type PossibleCharge } from "./ledger.js";
+import type { PriceBook } from "./pricing.js";
+
+export interface SpendContext {
+  prices: PriceBook;
+  ledger: Ledger;
+  /** Every cap that applies, checked in order (the process Budget, later daily/monthly ones). */
+  caps: readonly SpendCap[];
+}
+
+export interface PaidCall {
+  /** Tool name, for the ledger. */
+  tool: string;
+  /** API function the price list knows it by ("backlinks", "summary", "referring_domains", …). */
+  fn: string;
+  /** Most rows the call can be billed for. */
+  rows: number;
+}
+
+/** What send() hands back on success: the value, the cost DataForSEO reported, the rows billed. */
+export interface Delivered<T> {
+  value: T;
+  costUsd: number;
+  /** Rows the task was billed for; count low when unsure (see PriceBook.learn). */
+  rows: number;
+}
+
+export type SpendResult<T> =
+  | { status: "paid"; value: T; costUsd: number; estimateUsd: number }
+  | { status: "refused"; refusal: CapRefusal; estimateUsd: number }
+  | {
+      status: "failed";
+      error: UpstreamError;
+      /** Recorded as billed (DataForSEO's reported cost). */
+      billedUsd: number;
+      /** Recorded as possibly billed (the estimate, when the outcome is unknown). */
+      possiblyBilledUsd: number;
+      estimateUsd: number;
+      /** The ledger entry to reconcile when the true cost becomes known. */
+      charge?: PossibleCharge;
+    };
+
+/** Rows a task was billed for, counted low: the length of result[0].items, else 0. */
+export function billedRows(task: TaskResult): number {
+  const first = task.result?.[0] as { items?: unknown } | undefined;
+  return first && Array.isArray(first.items) ? first.items.length : 0;
+}
+
+/** The Delivered form of a client success. */
+export function delivered(success: CallSuccess): Delivered<CallSuccess> {
+  return { value: success, costUsd: success.cost, rows: billedRows(success.task) };
+}
+
+function validCost(usd: unknown): usd is number {
+  return typeof usd === "number" && Number.isFinite(usd) && usd >= 0 && usd <= MAX_ENTRY_USD;
+}
+
+async function reserveAll(caps: readonly SpendCap[], estimateUsd: number): Promise<{ settle: Array<(s: Settlement) => void> } | { refusal: CapRefusal }> {
+  const held: Array<(s: Settlement) => void> = [];
+  const undo = () => {
+    for (const settle of held) settle({ billedUsd: 0, possiblyBilledUsd: 0 });
+  };
+  for (const cap of caps) {
+    let decision;
+    try {
+      decision = await cap.reserve(estimateUsd);
+    } catch {
+      undo();
+      return {
+        refusal: {
+          cap: cap.name,
+          message: `The ${cap.name} spending cap could not be checked, so nothing was sent; try again shortly.`,
+          capUsd: 0,
+          committedUsd: 0,
+          reservedUsd: 0,
+          estimateUsd,
+          remainingUsd: 0,
+        },
+      };
+    }
+    if (!decision.ok) {
+      undo();
+      return { refusal: decision.refusal };
+    }
+    held.push(decision.settle);
+  }
+  return { settle: held };
+}
+
+/**
+ * Runs one paid call under the spend rules (see the top of this file). Never throws for an
+ * UpstreamError or a bad cost: the outcome is in the result. send() should reject only with
+ * UpstreamError; anything else is treated as an unknown outcome (possibly billed).
+ */
+export async function spendCall<T>(ctx: SpendContext, call: PaidCall, send: () => Promise<Delivered<T>>): Promise<SpendResult<T>> {
+  const estimateUsd = ctx.prices.estimate(call.fn, call.rows);
+  const reserved = await reserveAll(ctx.caps, estimateUsd);
+  if ("refusal" in reserved) {
+    ctx.ledger.refused(call.tool, reserved.refusal.cap);
+    return { status: "refused", refusal: reserved.refusal, estimateUsd };
+  }
+  const settlement: Settlement = { billedUsd: 0, possiblyBilledUsd: 0 };
+  try {
+    let got: Delivered<T>;
+    try {
+      got = await send();
+    } catch (err) {
+      const error =
+        err instanceof UpstreamError
+          ? err
+          : new UpstreamError({ kind: "bad_response", message: "the call failed unexpectedly", retryable: true, billing: "unknown" });
+      if (error.billing === "billed" && validCost(error.cost)) {
+        ctx.prices.learn(call.fn, error.cost);
+        ctx.ledger.record({ tool: call.tool, costUsd: error.cost, cached: false, ok: false, kind: error.kind });
+        settlement.billedUsd = error.cost;
+        return { status: "failed", error, billedUsd: error.cost, possiblyBilledUsd: 0, estimateUsd };
+      }
+      if (error.billing === "none") {
+        ctx.ledger.record({ tool: call.tool, costUsd: 0, cached: false, ok: false, kind: error.kind });
+        return { status: "failed", error, billedUsd: 0, possiblyBilledUsd: 0, estimateUsd };
+      }
+      const charge = ctx.ledger.possiblyBilled({ tool: call.tool, estimateUsd, kind: error.kind });
+      settlement.possiblyBilledUsd = estimateUsd;
+      return { status: "failed", error, billedUsd: 0, possiblyBilledUsd: estimateUsd, estimateUsd, charge };
+    }
+    if (!validCost(got.costUsd)) {
+      const error = new UpstreamError({
+        kind: "bad_response",
+        message: `the reported cost ${String(got.costUsd).slice(0, 40)} is not a valid amount`,
+        retryable: true,
+        billing: "unknown",
+      });
+      const charge = ctx.ledger.possiblyBilled({ tool: call.tool, estimateUsd, kind: error.kind });
+      settlement.possiblyBilledUsd = estimateUsd;
+      return { status: "failed", error, billedUsd: 0, possiblyBilledUsd: estimateUsd, estimateUsd, charge };
+    }
+    ctx.prices.learn(call.fn, got.costUsd, got.rows);
+    ctx.ledger.record({ tool: call.tool, costUsd: got.costUsd, cached: false, ok: true });
+    settlement.billedUsd = got.costUsd;
+    return { status: "paid", value: got.value, costUsd: got.costUsd, estimateUsd };
+  } finally {
+    for (const settle of reserved.settle) {
+      try {
+        settle(settlement);
+      } catch {
+        // a cap that fails to settle must not lose the call's result
+      }
+    }
+  }
+}
