@@ -16,7 +16,7 @@
 // pages), a truncated, oversized or unreadable body, or a cost that is not a finite amount
 // between 0 and MAX_TASK_COST_USD. DataForSEO may have run and billed such a call; the spend
 // protocol (src/spend/call.ts) counts it as possibly billed at its worst-case estimate.
-import type { Dispatcher, Pool } from "undici";
+import type { Dispatcher, Pool, buildConnector } from "undici";
 import { brotliDecompress, gunzip, inflate, inflateRaw } from "node:zlib";
 import { promisify } from "node:util";
 import {
@@ -58,6 +58,8 @@ export interface ClientOptions {
   random?: () => number;
   /** Largest accepted response body after decompression; default 256 MiB. */
   maxResponseBytes?: number;
+  /** Opens connections instead of undici's own connector (tests inject connection faults with it). */
+  connector?: buildConnector.connector;
 }
 
 export interface CallOptions {
@@ -165,6 +167,7 @@ export class DataForSeoClient {
   private pool?: Promise<Pool>;
   private readonly origin: string | null;
   private readonly connections: number;
+  private readonly connector?: buildConnector.connector;
   private readonly badBaseUrl: boolean;
   private readonly limiter: Limiter;
   private shutDown = false;
@@ -219,6 +222,7 @@ export class DataForSeoClient {
     this.pathPrefix = url ? url.pathname.replace(/\/+$/, "") : "";
     this.origin = url ? url.origin : null;
     this.connections = maxConcurrency;
+    this.connector = options.connector;
   }
 
   /** undici takes ~100 ms to load: load it with the first request, not at start-up. */
@@ -229,7 +233,7 @@ export class DataForSeoClient {
           connections: this.connections,
           headersTimeout: this.timeoutMs,
           bodyTimeout: this.timeoutMs,
-          connect: { timeout: this.timeoutMs },
+          connect: this.connector ?? { timeout: this.timeoutMs },
         }),
     );
     return this.pool;
@@ -461,15 +465,26 @@ export class DataForSeoClient {
     // DataForSEO may run (and bill) the task whatever happens to the connection.
     const sent = { written: false };
     const headers = body === undefined ? this.headers : { ...this.headers, "content-type": "application/json" };
+    // undici settles an aborted request only once its connection is up; this settles the
+    // attempt at the abort whatever the connector does.
+    let stopWaiting: (err: Error) => void = () => undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      stopWaiting = reject;
+    });
+    stopped.catch(() => undefined);
+    controller.signal.addEventListener("abort", () => stopWaiting(new Error("aborted")), { once: true });
     try {
       const pool = await this.getPool();
-      const res = await pool.compose(watchRequestSent(sent)).request({
+      if (why) throw new Error("aborted");
+      const pending = pool.compose(watchRequestSent(sent)).request({
         path: this.pathPrefix + path,
         method,
         headers,
         body,
         signal: controller.signal,
       });
+      pending.catch(() => undefined);
+      const res = await Promise.race([pending, stopped]);
       httpStatus = res.statusCode;
       const raw = await this.readBody(res.body, httpStatus);
       const encoding = String(res.headers["content-encoding"] ?? "").trim().toLowerCase();
