@@ -1,6 +1,8 @@
 // The spend protocol: the one way a paid call is made, so every caller obeys the same rules.
 //
-//   estimate at the highest price known (PriceBook)
+//   wait for the call's turn: until a response has confirmed a function's price, its calls go
+//     one at a time (PriceBook.admit), so a higher price is learned from one call, not a burst
+//   → estimate at the highest price known (PriceBook)
 //   → reserve the estimate against every cap (refuse with the amounts if one would be passed)
 //   → send
 //   → success: learn the price from the reported cost, record it as billed
@@ -27,6 +29,8 @@ export interface PaidCall {
   fn: string;
   /** Most rows the call can be billed for. */
   rows: number;
+  /** Cancels the wait for the call's turn (send() gets its own signal from the caller). */
+  signal?: AbortSignal;
 }
 
 /** What send() hands back on success: the value, the cost DataForSEO reported, the rows billed. */
@@ -61,6 +65,39 @@ export function billedRows(task: TaskResult): number {
 /** The Delivered form of a client success. */
 export function delivered(success: CallSuccess): Delivered<CallSuccess> {
   return { value: success, costUsd: success.cost, rows: billedRows(success.task) };
+}
+
+/** Possibly billed charges still open, per ledger and function, so a higher price learned later raises them. */
+const OPEN_LIMIT = 1000;
+const openCharges = new WeakMap<Ledger, Map<string, Array<{ charge: PossibleCharge; rows: number }>>>();
+
+function keepOpen(ctx: SpendContext, call: PaidCall, charge: PossibleCharge): void {
+  let byFn = openCharges.get(ctx.ledger);
+  if (!byFn) {
+    byFn = new Map();
+    openCharges.set(ctx.ledger, byFn);
+  }
+  let list = byFn.get(call.fn);
+  if (!list) {
+    list = [];
+    byFn.set(call.fn, list);
+  }
+  list.push({ charge, rows: call.rows });
+  if (list.length > OPEN_LIMIT) list.splice(0, list.length - OPEN_LIMIT);
+}
+
+/**
+ * After a price was learned: a call whose outcome is unknown may have been billed at the new
+ * price, so its possibly billed amount rises to the new worst case. Reconciled charges are dropped.
+ */
+function raiseOpen(ctx: SpendContext, fn: string): void {
+  const list = openCharges.get(ctx.ledger)?.get(fn);
+  if (!list) return;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const { charge, rows } = list[i];
+    if (!ctx.ledger.isOpen(charge)) list.splice(i, 1);
+    else ctx.ledger.raise(charge, ctx.prices.estimate(fn, rows));
+  }
 }
 
 function validCost(usd: unknown): usd is number {
@@ -105,6 +142,21 @@ async function reserveAll(caps: readonly SpendCap[], estimateUsd: number): Promi
  * UpstreamError; anything else is treated as an unknown outcome (possibly billed).
  */
 export async function spendCall<T>(ctx: SpendContext, call: PaidCall, send: () => Promise<Delivered<T>>): Promise<SpendResult<T>> {
+  let endTurn: () => void;
+  try {
+    endTurn = await ctx.prices.admit(call.fn, call.signal);
+  } catch {
+    const error = new UpstreamError({ kind: "cancelled", message: "the call was cancelled by the client", billing: "none" });
+    return { status: "failed", error, billedUsd: 0, possiblyBilledUsd: 0, estimateUsd: 0 };
+  }
+  try {
+    return await spendTurn(ctx, call, send);
+  } finally {
+    endTurn();
+  }
+}
+
+async function spendTurn<T>(ctx: SpendContext, call: PaidCall, send: () => Promise<Delivered<T>>): Promise<SpendResult<T>> {
   const estimateUsd = ctx.prices.estimate(call.fn, call.rows);
   const reserved = await reserveAll(ctx.caps, estimateUsd);
   if ("refusal" in reserved) {
@@ -122,7 +174,9 @@ export async function spendCall<T>(ctx: SpendContext, call: PaidCall, send: () =
           ? err
           : new UpstreamError({ kind: "bad_response", message: "the call failed unexpectedly", retryable: true, billing: "unknown" });
       if (error.billing === "billed" && validCost(error.cost)) {
+        const before = ctx.prices.estimateNanos(call.fn, call.rows);
         ctx.prices.learn(call.fn, error.cost);
+        if (ctx.prices.estimateNanos(call.fn, call.rows) > before) raiseOpen(ctx, call.fn);
         ctx.ledger.record({ tool: call.tool, costUsd: error.cost, cached: false, ok: false, kind: error.kind });
         settlement.billedUsd = error.cost;
         return { status: "failed", error, billedUsd: error.cost, possiblyBilledUsd: 0, estimateUsd };
@@ -131,9 +185,7 @@ export async function spendCall<T>(ctx: SpendContext, call: PaidCall, send: () =
         ctx.ledger.record({ tool: call.tool, costUsd: 0, cached: false, ok: false, kind: error.kind });
         return { status: "failed", error, billedUsd: 0, possiblyBilledUsd: 0, estimateUsd };
       }
-      const charge = ctx.ledger.possiblyBilled({ tool: call.tool, estimateUsd, kind: error.kind });
-      settlement.possiblyBilledUsd = estimateUsd;
-      return { status: "failed", error, billedUsd: 0, possiblyBilledUsd: estimateUsd, estimateUsd, charge };
+      return possiblyBilled(ctx, call, error, estimateUsd, settlement);
     }
     if (!validCost(got.costUsd)) {
       const error = new UpstreamError({
@@ -142,11 +194,11 @@ export async function spendCall<T>(ctx: SpendContext, call: PaidCall, send: () =
         retryable: true,
         billing: "unknown",
       });
-      const charge = ctx.ledger.possiblyBilled({ tool: call.tool, estimateUsd, kind: error.kind });
-      settlement.possiblyBilledUsd = estimateUsd;
-      return { status: "failed", error, billedUsd: 0, possiblyBilledUsd: estimateUsd, estimateUsd, charge };
+      return possiblyBilled(ctx, call, error, estimateUsd, settlement);
     }
+    const before = ctx.prices.estimateNanos(call.fn, call.rows);
     ctx.prices.learn(call.fn, got.costUsd, got.rows);
+    if (ctx.prices.estimateNanos(call.fn, call.rows) > before) raiseOpen(ctx, call.fn);
     ctx.ledger.record({ tool: call.tool, costUsd: got.costUsd, cached: false, ok: true });
     settlement.billedUsd = got.costUsd;
     return { status: "paid", value: got.value, costUsd: got.costUsd, estimateUsd };
@@ -159,4 +211,14 @@ export async function spendCall<T>(ctx: SpendContext, call: PaidCall, send: () =
       }
     }
   }
+}
+
+/** Records an unknown outcome at the call's worst case, which is at least its reservation. */
+function possiblyBilled<T>(ctx: SpendContext, call: PaidCall, error: UpstreamError, estimateUsd: number, settlement: Settlement): SpendResult<T> {
+  // A higher price may have been learned while the call was out.
+  const worst = Math.max(estimateUsd, ctx.prices.estimate(call.fn, call.rows));
+  const charge = ctx.ledger.possiblyBilled({ tool: call.tool, estimateUsd: worst, kind: error.kind });
+  keepOpen(ctx, call, charge);
+  settlement.possiblyBilledUsd = worst;
+  return { status: "failed", error, billedUsd: 0, possiblyBilledUsd: worst, estimateUsd, charge };
 }

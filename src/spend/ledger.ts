@@ -38,6 +38,7 @@ interface ToolTally {
 /** A possibly billed amount held in the ledger until reconcile() says what it really cost. */
 export interface PossibleCharge {
   readonly tool: string;
+  /** The estimate it was recorded at (raise() may have raised the amount held since). */
   readonly estimateUsd: number;
 }
 
@@ -121,6 +122,27 @@ export class Ledger {
     tally.possible -= open.nanos;
     tally.nanos += nanos;
     return true;
+  }
+
+  /**
+   * Raises an open possibly billed amount to a new worst case (when a higher price has been
+   * learned since it was recorded). Never lowers it; returns whether it changed anything.
+   */
+  raise(charge: PossibleCharge, estimateUsd: number): boolean {
+    const nanos = checkedNanos(estimateUsd, "estimateUsd");
+    const open = charge as OpenCharge;
+    const tally = this.#byTool.get(charge.tool);
+    if (!this.#charges.has(charge) || !open.open || !tally || nanos <= open.nanos) return false;
+    const more = nanos - open.nanos;
+    open.nanos = nanos;
+    this.#possible += more;
+    tally.possible += more;
+    return true;
+  }
+
+  /** Whether a possibly billed charge is still open (not reconciled). */
+  isOpen(charge: PossibleCharge): boolean {
+    return this.#charges.has(charge) && (charge as OpenCharge).open;
   }
 
   /** Records a call a cap refused before anything was sent; `kind` names the cap. */

@@ -85,6 +85,10 @@ interface Known {
 export class PriceBook {
   readonly #base: { reqNanos: number; rowNanos: number };
   readonly #byFn = new Map<string, Known>();
+  /** Functions whose price a successful response has confirmed in this process. */
+  readonly #confirmed = new Set<string>();
+  /** The one call in flight for a function whose price is not confirmed yet. */
+  readonly #probes = new Map<string, Promise<void>>();
 
   constructor(base: PriceTable = CURRENT_PRICES) {
     assertAmount(base.perRequestUsd, "perRequestUsd");
@@ -128,6 +132,7 @@ export class PriceBook {
     const nanos = Math.ceil(costUsd * 1e9 - 1e-6);
     k.maxSeenNanos = Math.max(k.maxSeenNanos, nanos);
     if (rows === undefined || !Number.isFinite(rows) || rows < 0) return;
+    this.#confirmed.add(fn);
     const r = Math.floor(rows);
     const known = k.reqNanos + k.rowNanos * r;
     if (nanos <= known) return;
@@ -138,6 +143,48 @@ export class PriceBook {
     // Scale both prices by nanos / known, rounding up.
     k.reqNanos = Math.ceil((k.reqNanos * nanos) / known);
     k.rowNanos = Math.ceil((k.rowNanos * nanos) / known);
+  }
+
+  /** Whether a successful response has shown what `fn` costs. */
+  confirmed(fn: string): boolean {
+    return this.#confirmed.has(fn);
+  }
+
+  /**
+   * Waits for this call's turn. Until a response has confirmed the price of `fn`, its calls go
+   * one at a time (a probe), so a price higher than the table is learned from one call instead
+   * of being paid by a whole burst reserved at the old price. Afterwards every call goes at
+   * once. Returns the function that ends this call's turn: call it after learn(), whatever the
+   * outcome. Rejects (with the signal's reason) if `signal` aborts while waiting.
+   */
+  async admit(fn: string, signal?: AbortSignal): Promise<() => void> {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason ?? new Error("aborted");
+      if (this.#confirmed.has(fn)) return () => undefined;
+      const probe = this.#probes.get(fn);
+      if (!probe) {
+        let end!: () => void;
+        const turn = new Promise<void>((resolve) => {
+          end = resolve;
+        });
+        this.#probes.set(fn, turn);
+        let ended = false;
+        return () => {
+          if (ended) return;
+          ended = true;
+          if (this.#probes.get(fn) === turn) this.#probes.delete(fn);
+          end();
+        };
+      }
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(signal?.reason ?? new Error("aborted"));
+        signal?.addEventListener("abort", onAbort, { once: true });
+        void probe.then(() => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        });
+      });
+    }
   }
 
   /** The highest prices known for `fn`. */
