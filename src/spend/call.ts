@@ -67,36 +67,54 @@ export function delivered(success: CallSuccess): Delivered<CallSuccess> {
   return { value: success, costUsd: success.cost, rows: billedRows(success.task) };
 }
 
-/** Possibly billed charges still open, per ledger and function, so a higher price learned later raises them. */
+/**
+ * Per ledger and function: possibly billed charges still open (with when their call failed), and
+ * when the latest call whose cost confirmed the known prices was sent. A price rise happened
+ * after that call was sent, so a call that failed before that moment ran at the old price.
+ */
+interface OpenState {
+  charges: Array<{ charge: PossibleCharge; rows: number; failedAt: number }>;
+  quietSentAt: number;
+}
 const OPEN_LIMIT = 1000;
-const openCharges = new WeakMap<Ledger, Map<string, Array<{ charge: PossibleCharge; rows: number }>>>();
+const openState = new WeakMap<Ledger, Map<string, OpenState>>();
 
-function keepOpen(ctx: SpendContext, call: PaidCall, charge: PossibleCharge): void {
-  let byFn = openCharges.get(ctx.ledger);
+function stateOf(ctx: SpendContext, fn: string): OpenState {
+  let byFn = openState.get(ctx.ledger);
   if (!byFn) {
     byFn = new Map();
-    openCharges.set(ctx.ledger, byFn);
+    openState.set(ctx.ledger, byFn);
   }
-  let list = byFn.get(call.fn);
-  if (!list) {
-    list = [];
-    byFn.set(call.fn, list);
+  let state = byFn.get(fn);
+  if (!state) {
+    state = { charges: [], quietSentAt: -Infinity };
+    byFn.set(fn, state);
   }
-  list.push({ charge, rows: call.rows });
+  return state;
+}
+
+function keepOpen(ctx: SpendContext, call: PaidCall, charge: PossibleCharge): void {
+  const list = stateOf(ctx, call.fn).charges;
+  list.push({ charge, rows: call.rows, failedAt: performance.now() });
   if (list.length > OPEN_LIMIT) list.splice(0, list.length - OPEN_LIMIT);
 }
 
 /**
- * After a price was learned: a call whose outcome is unknown may have been billed at the new
- * price, so its possibly billed amount rises to the new worst case. Reconciled charges are dropped.
+ * After a cost was learned. When it raised the price, a call whose outcome is unknown and that
+ * failed after the latest price-confirming call was sent may have been billed at the new price:
+ * its possibly billed amount rises to the new worst case. Reconciled charges are dropped.
  */
-function raiseOpen(ctx: SpendContext, fn: string): void {
-  const list = openCharges.get(ctx.ledger)?.get(fn);
-  if (!list) return;
+function afterLearn(ctx: SpendContext, fn: string, rose: boolean, sentAt: number): void {
+  const state = stateOf(ctx, fn);
+  if (!rose) {
+    state.quietSentAt = Math.max(state.quietSentAt, sentAt);
+    return;
+  }
+  const list = state.charges;
   for (let i = list.length - 1; i >= 0; i--) {
-    const { charge, rows } = list[i];
+    const { charge, rows, failedAt } = list[i];
     if (!ctx.ledger.isOpen(charge)) list.splice(i, 1);
-    else ctx.ledger.raise(charge, ctx.prices.estimate(fn, rows));
+    else if (failedAt > state.quietSentAt) ctx.ledger.raise(charge, ctx.prices.estimate(fn, rows));
   }
 }
 
@@ -166,6 +184,7 @@ async function spendTurn<T>(ctx: SpendContext, call: PaidCall, send: () => Promi
   const settlement: Settlement = { billedUsd: 0, possiblyBilledUsd: 0 };
   try {
     let got: Delivered<T>;
+    const sentAt = performance.now();
     try {
       got = await send();
     } catch (err) {
@@ -174,9 +193,9 @@ async function spendTurn<T>(ctx: SpendContext, call: PaidCall, send: () => Promi
           ? err
           : new UpstreamError({ kind: "bad_response", message: "the call failed unexpectedly", retryable: true, billing: "unknown" });
       if (error.billing === "billed" && validCost(error.cost)) {
-        const before = ctx.prices.estimateNanos(call.fn, call.rows);
+        const rose = Math.round(error.cost * 1e9) > ctx.prices.estimateNanos(call.fn, 0);
         ctx.prices.learn(call.fn, error.cost);
-        if (ctx.prices.estimateNanos(call.fn, call.rows) > before) raiseOpen(ctx, call.fn);
+        if (rose) afterLearn(ctx, call.fn, true, sentAt);
         ctx.ledger.record({ tool: call.tool, costUsd: error.cost, cached: false, ok: false, kind: error.kind });
         settlement.billedUsd = error.cost;
         return { status: "failed", error, billedUsd: error.cost, possiblyBilledUsd: 0, estimateUsd };
@@ -196,9 +215,10 @@ async function spendTurn<T>(ctx: SpendContext, call: PaidCall, send: () => Promi
       });
       return possiblyBilled(ctx, call, error, estimateUsd, settlement);
     }
-    const before = ctx.prices.estimateNanos(call.fn, call.rows);
+    // A higher price shows as a cost above what the known prices give for the rows billed.
+    const rose = Math.round(got.costUsd * 1e9) > ctx.prices.estimateNanos(call.fn, Math.max(0, got.rows));
     ctx.prices.learn(call.fn, got.costUsd, got.rows);
-    if (ctx.prices.estimateNanos(call.fn, call.rows) > before) raiseOpen(ctx, call.fn);
+    afterLearn(ctx, call.fn, rose, sentAt);
     ctx.ledger.record({ tool: call.tool, costUsd: got.costUsd, cached: false, ok: true });
     settlement.billedUsd = got.costUsd;
     return { status: "paid", value: got.value, costUsd: got.costUsd, estimateUsd };

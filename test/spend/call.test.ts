@@ -129,6 +129,32 @@ describe("outcomes that hide whether the call was billed", () => {
   });
 });
 
+describe("a price rise learned after an unknown outcome", () => {
+  it("raises the possibly billed amount of a call that failed while the price was rising", async () => {
+    const { ledger, call } = setup(undefined);
+    expect((await call(100)).status).toBe("paid"); // confirms the table price
+    upstream.factor = 3;
+    upstream.fault = (n) => (n === 1 ? "reset" : "ok");
+    const lost = await call(100); // billed at ×3 upstream; only the old estimate is known yet
+    expect(lost.status).toBe("failed");
+    expect(ledger.committedNanos).toBeLessThan(upstream.billedNanos);
+    expect((await call(100)).status).toBe("paid"); // learns ×3
+    expect(ledger.possiblyBilledNanos).toBeGreaterThanOrEqual(upstream.priceNanos(100));
+    expect(ledger.committedNanos).toBeGreaterThanOrEqual(upstream.billedNanos);
+  });
+
+  it("leaves alone a call that failed before a later call confirmed the old price", async () => {
+    const { ledger, call } = setup(undefined);
+    upstream.fault = (n) => (n === 0 ? "reset" : "ok");
+    expect((await call(100)).status).toBe("failed"); // ran at the old price
+    expect((await call(100)).status).toBe("paid"); // sent after it failed, at the old price
+    upstream.factor = 3;
+    expect((await call(100)).status).toBe("paid");
+    expect(ledger.possiblyBilledNanos).toBe(Math.round(TABLE_100 * 1e9));
+    expect(ledger.committedNanos).toBeGreaterThanOrEqual(upstream.billedNanos);
+  });
+});
+
 describe("a 3xx whose body looks like a result", () => {
   let stub: Stub;
   beforeAll(async () => {

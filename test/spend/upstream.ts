@@ -29,6 +29,8 @@ export class BillingUpstream {
   /** Called with the request number when a task is billed at a price above the table's. */
   onBilled?: (n: number, nanos: number) => void;
   requests = 0;
+  /** Nano-dollars billed per task tag. */
+  readonly billedByTag = new Map<string, number>();
   billedTasks = 0;
   billedNanos = 0;
   private readonly server: Server;
@@ -47,15 +49,18 @@ export class BillingUpstream {
           return;
         }
         let rows = 0;
+        let tag = "";
         try {
-          const [task] = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Array<{ limit?: number }>;
+          const [task] = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Array<{ limit?: number; tag?: string }>;
           rows = typeof task?.limit === "number" ? task.limit : 100;
+          tag = typeof task?.tag === "string" ? task.tag : "";
         } catch {
           rows = 0;
         }
         const nanos = this.priceNanos(rows);
         this.billedTasks += 1;
         this.billedNanos += nanos;
+        this.billedByTag.set(tag, (this.billedByTag.get(tag) ?? 0) + nanos);
         this.onBilled?.(n, nanos);
         if (fault === "hang") return;
         if (fault === "reset") {
