@@ -120,6 +120,26 @@ describe("billing unknown: never retried, one request", () => {
   });
 });
 
+describe("cancellation", () => {
+  it("after the request was written: billing unknown; before anything was sent: none", async () => {
+    suite.stub.fallback = { body: okEnvelope(), delayMs: 300 };
+    const c = suite.client({ maxConcurrency: 1 });
+    const first = new AbortController();
+    const queued = new AbortController();
+    const a = failure(c.post(PATH, TASK, { signal: first.signal }));
+    const b = failure(c.post(PATH, TASK, { signal: queued.signal }));
+    await suite.stub.arrivals(1);
+    queued.abort();
+    first.abort();
+    const [ea, eb] = [await a, await b];
+    expect(ea.kind).toBe("cancelled");
+    expect(ea.billing).toBe("unknown");
+    expect(eb.kind).toBe("cancelled");
+    expect(eb.billing).toBe("none");
+    expect(suite.stub.seen).toHaveLength(1);
+  });
+});
+
 describe("impossible costs are bad responses and never a cost", () => {
   const cases: Array<[string, unknown]> = [
     ["1e308 at both levels", { ...okEnvelope({ cost: 1e308 }) }],
