@@ -6,9 +6,13 @@
 //   → reserve the estimate against every cap (refuse with the amounts if one would be passed)
 //   → send
 //   → success: learn the price from the reported cost, record it as billed
-//   → failure: billing "billed" → record the reported cost; "unknown" → record the estimate as
-//     possibly billed (it counts against caps until reconciled); "none" → record $0
+//   → failure: billing "billed" → record the reported cost; "unknown" → record the worst case
+//     (the estimate, or more if a higher price was learned meanwhile) as possibly billed: it counts
+//     against caps until reconciled; "none" → record $0
 //   → settle every reservation with what was recorded.
+// When a response shows a price rise, open possibly billed charges of calls that may have run at
+// the new price (they failed after the latest old-price call was sent) rise to the new worst case.
+// A call cancelled while waiting for its turn sends and records nothing.
 import type { CallSuccess, TaskResult } from "../dataforseo/client.js";
 import { UpstreamError } from "../dataforseo/errors.js";
 import type { CapRefusal, Settlement, SpendCap } from "./budget.js";

@@ -90,7 +90,14 @@ export class PriceBook {
   /** The one call in flight for a function whose price is not confirmed yet. */
   readonly #probes = new Map<string, Promise<void>>();
 
-  constructor(base: PriceTable = CURRENT_PRICES) {
+  readonly #probe: boolean;
+
+  /**
+   * `probe: false` lets calls of a function whose price is not confirmed go all at once (lower
+   * latency for a first burst, at the risk of a whole burst reserved at a price that is too low).
+   */
+  constructor(base: PriceTable = CURRENT_PRICES, options: { probe?: boolean } = {}) {
+    this.#probe = options.probe ?? true;
     assertAmount(base.perRequestUsd, "perRequestUsd");
     assertAmount(base.perRowUsd, "perRowUsd");
     this.#base = { reqNanos: Math.ceil(base.perRequestUsd * 1e9 - 1e-6), rowNanos: Math.ceil(base.perRowUsd * 1e9 - 1e-6) };
@@ -160,7 +167,7 @@ export class PriceBook {
   async admit(fn: string, signal?: AbortSignal): Promise<() => void> {
     for (;;) {
       if (signal?.aborted) throw signal.reason ?? new Error("aborted");
-      if (this.#confirmed.has(fn)) return () => undefined;
+      if (!this.#probe || this.#confirmed.has(fn)) return () => undefined;
       const probe = this.#probes.get(fn);
       if (!probe) {
         let end!: () => void;

@@ -211,5 +211,9 @@ describe("PriceBook", () => {
     aborted.abort();
     await expect(waiting).rejects.toBeDefined();
     probe();
+    // Without probing, an unconfirmed function admits every call at once.
+    const open = new PriceBook(CURRENT_PRICES, { probe: false });
+    const both = await Promise.all([open.admit("backlinks"), open.admit("backlinks")]);
+    expect(both).toHaveLength(2);
   });
 });
