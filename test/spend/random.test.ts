@@ -51,7 +51,7 @@ describe("randomized spend under faults and a price rise", () => {
 
     // Per call: when it entered the protocol and when it settled; when the first response at the
     // higher price arrived, and when the latest call answered at the old price had been sent.
-    const spans: Array<{ from: number; to: number }> = [];
+    const spans: Array<{ from: number; to: number; sent: boolean }> = [];
     let firstHigherAt = Infinity;
     let lastOldSentAt = -Infinity;
     let next = 0;
@@ -71,7 +71,7 @@ describe("randomized spend under faults and a price rise", () => {
           return delivered(res);
         });
         statuses[result.status] += 1;
-        spans.push({ from, to: performance.now() });
+        spans.push({ from, to: performance.now(), sent: result.status !== "refused" });
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -91,11 +91,13 @@ describe("randomized spend under faults and a price rise", () => {
 
     // Calls out while the price rose: they entered before it was learned and settled after the
     // last old-price call was sent. Each can be underestimated by at most (FACTOR - 1) × the table's worst case.
-    const exposed = spans.filter((s) => s.from <= firstHigherAt && s.to >= lastOldSentAt).length;
+    // Refused calls sent nothing, so they cannot be underestimated.
+    const exposed = spans.filter((s) => s.sent && s.from <= firstHigherAt && s.to >= lastOldSentAt).length;
     const worstUnder = (FACTOR - 1) * TABLE_NANOS(1000);
     const capNanos = CAP_USD * 1e9;
     expect(ledger.committedNanos).toBeLessThanOrEqual(capNanos + exposed * worstUnder);
     expect(upstream.billedNanos).toBeLessThanOrEqual(capNanos + exposed * worstUnder);
-    expect(exposed).toBeLessThanOrEqual(CONCURRENCY * 4);
+    // The bound is meaningful: only a small share of the calls was out while the price rose.
+    expect(exposed).toBeLessThan(CALLS / 4);
   }, 60_000);
 });
