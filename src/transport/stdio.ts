@@ -12,8 +12,10 @@
 //    read by a light scan, else null; the session goes on.
 // 2. Output backpressure. The SDK reads stdin as fast as it arrives, so a client that sends calls but
 //    stops reading the answers makes stdout's buffer grow without end. Here reading stops while
-//    stdout holds more than `outputHighWaterMark` bytes, or while `maxInFlight` requests are
-//    unanswered, and resumes on 'drain' / when answers go out.
+//    stdout holds more than `outputHighWaterMark` bytes (until 'drain'). Messages read are handed to
+//    the server in order, only while stdout is under that mark and fewer than `maxInFlight` requests
+//    are unanswered; reading also stops while the messages waiting hold `maxQueuedBytes`. A
+//    cancellation skips the queue, so it can reach a running request even when the window is full.
 import type { Readable, Writable } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
@@ -34,11 +36,18 @@ export interface StdioTransportOptions {
   maxMessageBytes?: number;
   outputHighWaterMark?: number;
   maxInFlight?: number;
+  maxQueuedBytes?: number;
   /** Where problems with incoming messages are reported (never stdout). */
   log?: (level: "error" | "info" | "debug", line: string) => void;
 }
 
-type Queued = { kind: "line"; line: Buffer } | { kind: "oversize"; bytes: number; id: RequestId | null };
+/** Stop reading stdin while the messages read and not yet handed on hold this many bytes: 256 KiB. */
+export const DEFAULT_MAX_QUEUED_BYTES = 256 * 1024;
+
+/** A message read and not yet handed on, or the error answer a bad line gets in its turn. */
+type Queued =
+  | { kind: "message"; message: JSONRPCMessage; bytes: number }
+  | { kind: "error"; id: RequestId | null; code: number; text: string; bytes: number };
 
 export class StdioTransport implements Transport {
   onclose?: () => void;
@@ -50,12 +59,14 @@ export class StdioTransport implements Transport {
   private readonly maxBytes: number;
   private readonly highWater: number;
   private readonly maxInFlight: number;
+  private readonly maxQueued: number;
   private readonly log: NonNullable<StdioTransportOptions["log"]>;
 
   private parts: Buffer[] = [];
   private partBytes = 0;
   private skipping: IdScanner | undefined;
   private readonly queue: Queued[] = [];
+  private queuedBytes = 0;
   private readonly inFlight = new Set<RequestId>();
   private started = false;
   private closed = false;
@@ -67,6 +78,7 @@ export class StdioTransport implements Transport {
     this.maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.highWater = options.outputHighWaterMark ?? DEFAULT_OUTPUT_HIGH_WATER_MARK;
     this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    this.maxQueued = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.log = options.log ?? (() => undefined);
   }
 
@@ -89,6 +101,7 @@ export class StdioTransport implements Transport {
     this.partBytes = 0;
     this.skipping = undefined;
     this.queue.length = 0;
+    this.queuedBytes = 0;
     this.inFlight.clear();
     this.onclose?.();
   }
@@ -152,25 +165,80 @@ export class StdioTransport implements Transport {
 
   private endLine(): void {
     if (this.skipping) {
-      this.queue.push({ kind: "oversize", bytes: this.skipping.bytes, id: this.skipping.id() });
+      const bytes = this.skipping.bytes;
+      const text =
+        `Message too large: ${bytes} bytes, over this server's limit of ${this.maxBytes} bytes per message; ` +
+        "it was skipped. Send smaller arguments.";
+      this.log("error", `skipped an incoming message of ${bytes} bytes (limit ${this.maxBytes})`);
+      this.enqueue({ kind: "error", id: this.skipping.id(), code: INVALID_REQUEST, text, bytes: 0 });
       this.skipping = undefined;
       return;
     }
     const line = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partBytes);
     this.parts = [];
     this.partBytes = 0;
-    this.queue.push({ kind: "line", line });
+    const item = this.decode(line);
+    if (item) this.enqueue(item);
   }
 
-  private blocked(): boolean {
+  private enqueue(item: Queued): void {
+    if (item.kind === "message" && isCancellation(item.message)) {
+      // A cancellation does not wait its turn: a request still queued is dropped (a cancelled request
+      // gets no answer), and one already running hears of it at once, even when the in-flight bound
+      // holds everything else back.
+      const requestId = ((item.message as { params?: { requestId?: RequestId } }).params ?? {}).requestId;
+      const at = this.queue.findIndex((q) => q.kind === "message" && "method" in q.message && "id" in q.message && q.message.id === requestId);
+      if (at !== -1) {
+        this.queuedBytes -= this.queue[at]!.bytes;
+        this.queue.splice(at, 1);
+        return;
+      }
+      if (requestId !== undefined) this.inFlight.delete(requestId);
+      if (!this.closed) this.onmessage?.(item.message);
+      return;
+    }
+    this.queue.push(item);
+    this.queuedBytes += item.bytes;
+  }
+
+  /** Parses one line into a message, or into the error answer it deserves; undefined for a blank line. */
+  private decode(line: Buffer): Queued | undefined {
+    let text = line.toString("utf8");
+    if (text.endsWith("\r")) text = text.slice(0, -1);
+    if (text.trim() === "") return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      this.log("error", `an incoming line is not JSON (${text.length} characters)`);
+      this.onerror?.(err instanceof Error ? err : new Error(String(err)));
+      return { kind: "error", id: null, code: PARSE_ERROR, text: "Parse error: the line is not valid JSON.", bytes: 0 };
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(value);
+    if (!parsed.success) {
+      const obj = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+      this.log("error", "an incoming message is not a valid JSON-RPC 2.0 message");
+      this.onerror?.(new Error("invalid JSON-RPC message"));
+      // A notification (a method and no id) gets no answer, even a wrong one.
+      if (obj && typeof obj.method === "string" && !("id" in obj)) return undefined;
+      const id = obj && (typeof obj.id === "string" || typeof obj.id === "number") ? obj.id : null;
+      return { kind: "error", id, code: INVALID_REQUEST, text: "Invalid Request: not a valid JSON-RPC 2.0 message.", bytes: 0 };
+    }
+    return { kind: "message", message: parsed.data, bytes: line.length };
+  }
+
+  /** Whether queued messages must wait: stdout is full, or enough requests are unanswered. */
+  private dispatchBlocked(): boolean {
     return this.closed || this.stdout.writableLength > this.highWater || this.inFlight.size >= this.maxInFlight;
   }
 
   /** Hands queued messages on while nothing blocks, then pauses or resumes stdin to match. */
   private readonly pump = () => {
-    while (this.queue.length > 0 && !this.blocked()) this.handle(this.queue.shift()!);
+    while (this.queue.length > 0 && !this.dispatchBlocked()) this.handle(this.queue.shift()!);
     if (this.closed) return;
-    const stop = this.queue.length > 0 || this.blocked();
+    // Reading goes on while answers can leave and the queue has room, so a cancellation can still
+    // arrive while the in-flight bound holds requests back.
+    const stop = this.stdout.writableLength > this.highWater || this.queuedBytes >= this.maxQueued;
     if (stop && !this.paused) {
       this.paused = true;
       this.stdin.pause();
@@ -181,46 +249,13 @@ export class StdioTransport implements Transport {
   };
 
   private handle(item: Queued): void {
-    if (item.kind === "oversize") {
-      const message =
-        `Message too large: ${item.bytes} bytes, over this server's limit of ${this.maxBytes} bytes per message; ` +
-        "it was skipped. Send smaller arguments.";
-      this.log("error", `skipped an incoming message of ${item.bytes} bytes (limit ${this.maxBytes})`);
-      this.reply(item.id, INVALID_REQUEST, message);
+    this.queuedBytes -= item.bytes;
+    if (item.kind === "error") {
+      this.reply(item.id, item.code, item.text);
       return;
     }
-    let text = item.line.toString("utf8");
-    if (text.endsWith("\r")) text = text.slice(0, -1);
-    if (text.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      this.log("error", `an incoming line is not JSON (${text.length} characters)`);
-      this.onerror?.(err instanceof Error ? err : new Error(String(err)));
-      this.reply(null, PARSE_ERROR, "Parse error: the line is not valid JSON.");
-      return;
-    }
-    const parsed = JSONRPCMessageSchema.safeParse(value);
-    if (!parsed.success) {
-      const obj = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-      this.log("error", "an incoming message is not a valid JSON-RPC 2.0 message");
-      this.onerror?.(new Error("invalid JSON-RPC message"));
-      // A notification (a method and no id) gets no answer, even a wrong one.
-      if (obj && typeof obj.method === "string" && !("id" in obj)) return;
-      const id = obj && (typeof obj.id === "string" || typeof obj.id === "number") ? obj.id : null;
-      this.reply(id, INVALID_REQUEST, "Invalid Request: not a valid JSON-RPC 2.0 message.");
-      return;
-    }
-    const message = parsed.data;
-    if ("method" in message) {
-      if ("id" in message && message.id !== undefined) this.inFlight.add(message.id);
-      else if (message.method === "notifications/cancelled") {
-        // A cancelled request is never answered: it no longer counts as in flight.
-        const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
-        if (requestId !== undefined) this.inFlight.delete(requestId);
-      }
-    }
+    const message = item.message;
+    if ("method" in message && "id" in message && message.id !== undefined) this.inFlight.add(message.id);
     this.onmessage?.(message);
   }
 
@@ -229,6 +264,10 @@ export class StdioTransport implements Transport {
     const error = { jsonrpc: "2.0", id, error: { code, message } } as unknown as JSONRPCMessage;
     this.send(error).catch((err: unknown) => this.onerror?.(err instanceof Error ? err : new Error(String(err))));
   }
+}
+
+function isCancellation(message: JSONRPCMessage): boolean {
+  return "method" in message && !("id" in message) && message.method === "notifications/cancelled";
 }
 
 /**
