@@ -9,6 +9,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
+/** Set BACKLINKS_MCP_SKIP_INSTALL_TESTS=1 where the npm registry cannot be reached. */
+export const SKIP = process.env.BACKLINKS_MCP_SKIP_INSTALL_TESTS === "1";
+
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const exec = promisify(execFile);
 
