@@ -3,6 +3,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { defaultStateDir } from "./state/paths.js";
 
 export const DEFAULT_BASE_URL = "https://api.dataforseo.com";
 const ALLOWED_REMOTE_ORIGINS = new Set(["https://api.dataforseo.com", "https://sandbox.dataforseo.com"]);
@@ -30,7 +31,7 @@ export interface Config {
   /** A single call or export whose worst case is above this asks the user first. */
   confirmAboveUsd: number;
   /** Where the persistent ledger lives (default: the platform's user state folder). */
-  stateDir?: string;
+  stateDir: string;
   cacheTtlMs: number;
   cacheMaxBytes: number;
   logLevel: "silent" | "error" | "info" | "debug";
@@ -220,6 +221,7 @@ function defaults(env: NodeJS.ProcessEnv): Config {
     timeoutMs: 120_000,
     maxCostUsd: undefined,
     confirmAboveUsd: 0.5,
+    stateDir: defaultStateDir(env, process.platform, homedir()),
     cacheTtlMs: 3_600_000,
     cacheMaxBytes: 64 * 1024 * 1024,
     logLevel: "error",
