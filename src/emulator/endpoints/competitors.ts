@@ -1,8 +1,8 @@
 // POST /v3/backlinks/competitors/live: domains that share referring main domains with the target.
 //
-// The candidates are bounded so one call stays cheap: the documented targets, a handful of large
-// domains (dropped by exclude_large_domains, the default) and sixteen peer domains derived from
-// seed + target. `intersections` is the number of referring main domains the candidate's live,
+// The candidates are bounded so one call stays cheap (their graphs are small: at most 1,500 links each):
+// four large domains (dropped by exclude_large_domains, the default) and ten peer domains derived
+// from seed + target. The documented targets are not candidates: building their graphs would cost seconds. `intersections` is the number of referring main domains the candidate's live,
 // external links share with the target's, computed from both graphs; candidates sharing none are left out.
 import filterFields from "../../data/backlinks-filter-fields.json" with { type: "json" };
 import { catalogue, comparator, compileFilters, parseOrderBy, type FieldResolver } from "../filters.js";
@@ -16,8 +16,8 @@ import { hundredOf, linksOf, scaled, targetFrom } from "./common.js";
 import type { Endpoint, EndpointContext, EndpointOutput } from "./registry.js";
 
 const TREE = itemTree("competitors");
-export const LARGE_CANDIDATES = 6;
-export const PEER_CANDIDATES = 16;
+export const LARGE_CANDIDATES = 4;
+export const PEER_CANDIDATES = 10;
 
 interface Row {
   type: string;
@@ -29,12 +29,12 @@ interface Row {
 /** The candidate competitor domains of a target (never the target itself). */
 export function candidates(seed: number, root: string): { name: string; large: boolean }[] {
   const out = new Map<string, boolean>();
-  for (const k of Object.keys(KNOWN_TARGETS)) out.set(k, false);
   const h = hash32(`${seed}|peers|${root}`);
   for (let i = 0; i < LARGE_CANDIDATES; i++) out.set(FAMOUS_DOMAINS[(h + i * 7) % FAMOUS_DOMAINS.length], true);
   for (let i = 0; i < PEER_CANDIDATES; i++) {
     const x = hash32(`${seed}|peer|${root}|${i}`);
-    out.set(`${NAME_PARTS_A[x % NAME_PARTS_A.length]}${NAME_PARTS_B[(x >>> 8) % NAME_PARTS_B.length]}.com`, false);
+    const name = `${NAME_PARTS_A[x % NAME_PARTS_A.length]}${NAME_PARTS_B[(x >>> 8) % NAME_PARTS_B.length]}.com`;
+    if (!KNOWN_TARGETS[name]) out.set(name, false);
   }
   out.delete(root);
   return [...out].map(([name, large]) => ({ name, large }));
