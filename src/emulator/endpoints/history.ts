@@ -2,7 +2,7 @@
 // the links' first_seen and lost dates (statuses all, indirect links in, internal links out).
 import { invalidField } from "../errors.js";
 import { DAY_MS, formatTime } from "../graph.js";
-import { trimMap, type Selection } from "../dataset.js";
+import { memo, trimMap, type Selection } from "../dataset.js";
 import type { Task } from "../params.js";
 import { hash32 } from "../rng.js";
 import { domainRank, targetInfo } from "../ranks.js";
@@ -31,11 +31,11 @@ function runHistory(task: Task, ctx: EndpointContext): EndpointOutput {
   const t = targetFrom(p.target, "target", { domainOnly: true });
   const [from, to] = dateRange(p, ctx.nowMs, () => Date.UTC(2019, 0, 1));
   const hundred = hundredOf(p);
-  const { links } = linksOf(t, selectionFor(true), ctx.seed, ctx.nowMs);
+  const { graph, links } = linksOf(t, selectionFor(true), ctx.seed, ctx.nowMs);
   const months = periods(from, to, "month");
   // Each month is reported as of its first day (end of that day); new / lost count the whole month.
-  const snaps = snapshots(links, months.map((m) => m.start + DAY_MS - 1), true);
-  const flows = newLost(links, months);
+  const [snaps, flows] = memo(graph, `history|${t.host}|${from}|${to}`, () =>
+    [snapshots(links, months.map((m) => m.start + DAY_MS - 1), true), newLost(links, months)] as const);
   const rank = domainRank(ctx.seed, t.host);
   const info = targetInfo(ctx.seed, t.host);
   const items = months.map((m, i) => {
@@ -73,18 +73,19 @@ function timeseries(fn: "timeseries_summary" | "timeseries_new_lost_summary"): E
     const t = targetFrom(p.target, "target", { domainOnly: true });
     const [from, to] = dateRange(p, ctx.nowMs, (end) => Math.max(TIMESERIES_EARLIEST, monthsBefore(end, 12)));
     const range = p.group_range as GroupRange;
-    const { links } = linksOf(t, selectionFor(p.include_subdomains as boolean), ctx.seed, ctx.nowMs);
+    const { graph, links } = linksOf(t, selectionFor(p.include_subdomains as boolean), ctx.seed, ctx.nowMs);
     const ps = periods(from, to, range);
+    const memoKey = `${fn}|${t.host}|${p.include_subdomains}|${from}|${to}|${range}`;
     let items: Record<string, unknown>[];
     if (fn === "timeseries_summary") {
       // Each period is reported as it stood at the end of its last day (the date it carries).
-      const snaps = snapshots(links, ps.map((x) => x.last + DAY_MS - 1), false);
+      const snaps = memo(graph, memoKey, () => snapshots(links, ps.map((x) => x.last + DAY_MS - 1), false));
       const rank = scaled(domainRank(ctx.seed, t.host), hundredOf(p));
       items = ps.map((x, i) => byTree(tree, {
         ...snaps[i], type: "backlinks_timeseries_summary", date: formatTime(x.last), rank: snaps[i].backlinks > 0 ? rank : 0,
       }));
     } else {
-      const flows = newLost(links, ps);
+      const flows = memo(graph, memoKey, () => newLost(links, ps));
       items = ps.map((x, i) => byTree(tree, { ...flows[i], type: "backlinks_timeseries_new_lost_summary", date: formatTime(x.last) }));
     }
     return {

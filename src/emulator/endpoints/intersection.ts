@@ -38,14 +38,15 @@ function excludedLinks(p: Params, ctx: EndpointContext): Link[] {
   for (const raw of (p.exclude_targets as string[] | undefined) ?? []) {
     const prefix = raw.endsWith("*");
     const text = prefix ? raw.slice(0, -1) : raw;
-    const t = parseTarget(prefix ? text.replace(/^(https?:\/\/[^/]+).*$/i, "$1") : text);
+    // A prefix may be written with or without its scheme ("https://site.com/blog*", "site.com/blog*").
+    const key = pageKeyOf(text);
+    const t = parseTarget(prefix ? key.split("/")[0] : text);
     if (!t) throw invalidField("exclude_targets", `${JSON.stringify(raw)} is not a domain or an absolute http(s) URL.`);
     if (!prefix) {
       out.push(...linksOf(t, sel, ctx.seed, ctx.nowMs).links);
       continue;
     }
     const host = parseTarget(t.host)!;
-    const key = pageKeyOf(text);
     for (const l of linksOf(host, sel, ctx.seed, ctx.nowMs).links) if (l.page_key_to.startsWith(key)) out.push(l);
   }
   return out;
