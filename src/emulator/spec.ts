@@ -151,8 +151,9 @@ function checkOne(p: ParamSpec, v: unknown, nowMs: number): unknown {
       return v;
     }
     case "array<string>": {
-      if (!Array.isArray(v) || v.length === 0) throw invalidField(p.name, "Must be a non-empty array of strings.");
+      if (!Array.isArray(v) || (v.length === 0 && p.required)) throw invalidField(p.name, "Must be a non-empty array of strings.");
       if (p.max_items !== undefined && v.length > p.max_items) throw invalidField(p.name, `At most ${p.max_items} items are allowed.`);
+      if (p.max_rules !== undefined && v.length > p.max_rules) throw invalidField(p.name, `At most ${p.max_rules} sorting rules are allowed.`);
       if (!v.every((x) => typeof x === "string")) throw invalidField(p.name, "Must be a non-empty array of strings.");
       return v;
     }

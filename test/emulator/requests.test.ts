@@ -4,7 +4,7 @@ import endpoints from "../../src/data/backlinks-endpoints.json" with { type: "js
 import type { Emulator } from "../../src/emulator/index.js";
 import { start, task } from "./helpers.js";
 
-interface P { name: string; type: string; required?: boolean; min?: number | string; max?: number | string; enum?: string[]; max_items?: number; max_length?: number; format?: string }
+interface P { name: string; type: string; required?: boolean; min?: number | string; max?: number | string; enum?: string[]; max_items?: number; max_length?: number; format?: string; max_rules?: number }
 interface F { name: string; type: string; fields?: F[] }
 interface E { key: string; request: P[]; result: F[] }
 const LIVE = endpoints.live_endpoints as unknown as E[];
@@ -86,7 +86,8 @@ describe("every live endpoint", () => {
           const d = new Date(`${p.min}T00:00:00Z`);
           bad.push(new Date(d.getTime() - 86_400_000).toISOString().slice(0, 10));
         }
-        if (p.type === "array<string>" && p.max_items) bad.push([], Array.from({ length: p.max_items + 1 }, (_, i) => `s${i}.com`), [1]);
+        if (p.type === "array<string>" && p.max_items) bad.push(...(p.required ? [[]] : []), Array.from({ length: p.max_items + 1 }, (_, i) => `s${i}.com`), [1]);
+        if (p.max_rules) bad.push(Array.from({ length: p.max_rules + 1 }, () => "rank,desc"), "rank,desc");
         if (p.type === "object<string,string>" && p.max_items) {
           bad.push({}, ["dataforseo.com"], { "0": "dataforseo.com" }, Object.fromEntries(Array.from({ length: p.max_items + 1 }, (_, i) => [String(i + 1), `s${i}.com`])));
         }

@@ -5,7 +5,7 @@ import type { Task } from "../params.js";
 import { domainRank, targetSpamScore } from "../ranks.js";
 import { byTree, checkRequest, itemTree, monthsBefore, type Params } from "../spec.js";
 import type { ParsedTarget } from "../targets.js";
-import { ALL_SELECTION, bulkTargets, DEFAULT_SELECTION, hundredOf, linksOf, scaled, targetRank, totals } from "./common.js";
+import { ALL_SELECTION, bulkTargets, DEFAULT_SELECTION, hundredOf, linksOf, scaled, targetRank, totalsOf } from "./common.js";
 import type { Endpoint, EndpointContext, EndpointOutput } from "./registry.js";
 import { summaryValues } from "./summary.js";
 
@@ -43,7 +43,7 @@ export const bulkSpamScoreEndpoint = bulkEndpoint("bulk_spam_score", (t, _p, ctx
 }));
 
 export const bulkReferringDomainsEndpoint = bulkEndpoint("bulk_referring_domains", (t, _p, ctx) => {
-  const r = totals(linksOf(t, DEFAULT_SELECTION, ctx.seed, ctx.nowMs).links);
+  const r = totalsOf(t, DEFAULT_SELECTION, ctx.seed, ctx.nowMs).row;
   return {
     referring_domains: r.referring_domains,
     referring_domains_nofollow: r.referring_domains_nofollow,

@@ -68,6 +68,16 @@ export function totals(links: Link[]): AggRow {
   };
 }
 
+/** totals() of a target's links under a selection (and an optional link filter), memoised on its graph. */
+export function totalsOf(t: ParsedTarget, sel: Selection, seed: number, nowMs: number, filter?: { key: string; test: (l: Link) => boolean }): { links: Link[]; row: AggRow } {
+  const { graph, links } = linksOf(t, sel, seed, nowMs);
+  const key = `totals|${t.kind}|${t.host}|${t.pageKey ?? ""}|${sel.status}|${sel.includeSubdomains}|${sel.includeIndirect}|${sel.excludeInternal}|${filter?.key ?? ""}`;
+  return memo(graph, key, () => {
+    const chosen = filter ? links.filter(filter.test) : links;
+    return { links: chosen, row: totals(chosen) };
+  });
+}
+
 /** Every metric of an aggregate row under its API name, counter maps trimmed to `listLimit`. */
 export function aggValues(r: AggRow, listLimit: number, hundred: boolean): Record<string, unknown> {
   return {

@@ -9,7 +9,7 @@ import { hash32 } from "../rng.js";
 import { targetInfo } from "../ranks.js";
 import { byTree, checkRequest, resultTree, type Params } from "../spec.js";
 import type { ParsedTarget } from "../targets.js";
-import { aggValues, hundredOf, linksOf, scaled, selectionOf, targetFrom, targetRank, totals } from "./common.js";
+import { aggValues, hundredOf, linksOf, scaled, selectionOf, targetFrom, targetRank, totalsOf } from "./common.js";
 import type { Endpoint, EndpointContext, EndpointOutput } from "./registry.js";
 
 const TREE = resultTree("summary");
@@ -20,9 +20,8 @@ export function summaryValues(t: ParsedTarget, p: Params, seed: number, nowMs: n
   const hundred = hundredOf(p);
   const listLimit = (p.internal_list_limit as number | undefined) ?? 10;
   const linkPredicate = compileFilters(p.backlinks_filters, linkResolver(hundred), "backlinks_filters");
-  let { links } = linksOf(t, sel, seed, nowMs);
-  if (linkPredicate) links = links.filter(linkPredicate);
-  const row = totals(links);
+  const filter = linkPredicate ? { key: `${hundred}|${JSON.stringify(p.backlinks_filters)}`, test: linkPredicate } : undefined;
+  const { links, row } = totalsOf(t, sel, seed, nowMs, filter);
   const internal = linksOf(t, { ...sel, excludeInternal: false }, seed, nowMs).links.filter((l: Link) => l.main_from === t.root);
   const infoHost = t.kind === "page" ? t.pageKey! : t.host;
   return {
