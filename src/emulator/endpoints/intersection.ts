@@ -11,7 +11,7 @@ import filterFields from "../../data/backlinks-filter-fields.json" with { type: 
 import { invalidField } from "../errors.js";
 import { catalogue, comparator, compileFilters, parseOrderBy, type FieldResolver, type OrderRule } from "../filters.js";
 import type { Link } from "../graph.js";
-import { aggregate, aggResolver, linkResolver, renderLink, type AggRow } from "../dataset.js";
+import { aggregate, aggResolver, linkResolver, memo, renderLink, type AggRow } from "../dataset.js";
 import type { Task } from "../params.js";
 import { domainRank } from "../ranks.js";
 import { byTree, checkRequest, itemTree, subTree, type Params } from "../spec.js";
@@ -108,12 +108,17 @@ function runDomain(task: Task, ctx: EndpointContext): EndpointOutput {
   const excluded = new Set(excludedLinks(p, ctx).map((l) => l.main_from));
 
   const rows = new Map<string, DomainRow>();
+  const bfKey = `${hundred}|${JSON.stringify(p.backlinks_filters ?? null)}|${JSON.stringify(sel)}`;
   for (const { key, target } of targets) {
-    let { links } = linksOf(target, sel, ctx.seed, ctx.nowMs);
-    if (linkPredicate) links = links.filter(linkPredicate);
-    for (const a of aggregate(links, (l) => l.main_from)) {
+    const { graph, links } = linksOf(target, sel, ctx.seed, ctx.nowMs);
+    // Per-target rows by referring main domain, memoised on the target's graph (read-only afterwards).
+    const aggs = memo(graph, `intersection|${target.kind}|${target.host}|${target.pageKey ?? ""}|${bfKey}`, () => {
+      const list = aggregate(linkPredicate ? links.filter(linkPredicate) : links, (l) => l.main_from);
+      for (const a of list) a.rank = domainRank(ctx.seed, a.key);
+      return list;
+    });
+    for (const a of aggs) {
       if (excluded.has(a.key)) continue;
-      a.rank = domainRank(ctx.seed, a.key);
       let r = rows.get(a.key);
       if (!r) rows.set(a.key, (r = { key: a.key, rank: a.rank, byTarget: new Map() }));
       r.byTarget.set(key, a);
