@@ -1,7 +1,7 @@
 // Money faults for spend tests: a price multiplier, faults after billing, and the billing record.
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Emulator } from "../../src/emulator/index.js";
+import { AFTER_BILL_FAULTS, type Emulator } from "../../src/emulator/index.js";
 import { AUTH, post, raw, start, task } from "./helpers.js";
 
 const PER_REQUEST = 0.024;
@@ -46,6 +46,10 @@ describe("price multiplier", () => {
 
 describe("faults after billing", () => {
   const cost = round(PER_REQUEST + 7 * PER_ROW);
+
+  it("are listed as the faults that come after billing", () => {
+    expect([...AFTER_BILL_FAULTS].sort()).toEqual(["hang_after_bill", "http502_after_bill", "redirect_result", "reset_after_bill"]);
+  });
 
   it("reset_after_bill charges, then destroys the socket", async () => {
     emu = await start({ fault: { kind: "reset_after_bill", count: 1 } });
