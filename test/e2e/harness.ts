@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 
 export const SERVER_ENTRY = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
@@ -91,6 +91,8 @@ export interface Harness {
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   /** The spend ledger folder of this server. */
   stateDir: string;
+  /** Messages of the elicitation requests the server sent. */
+  elicited: string[];
   close(): Promise<void>;
 }
 
@@ -104,6 +106,8 @@ export interface HarnessOptions {
   noCredentials?: boolean;
   /** Spend ledger folder (default: a new temporary one, removed on close). */
   stateDir?: string;
+  /** Answers the server's elicitation requests (the client then declares the elicitation capability). */
+  onElicit?: (message: string) => { action: "accept" | "decline" | "cancel"; content?: Record<string, unknown> };
 }
 
 export function textOf(result: CallToolResult): string {
@@ -142,7 +146,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   transport.stderr?.on("data", (d: Buffer) => {
     errText += d.toString("utf8");
   });
-  const client = new Client({ name: "e2e", version: "1.0.0" });
+  const client = new Client({ name: "e2e", version: "1.0.0" }, options.onElicit ? { capabilities: { elicitation: {} } } : undefined);
+  const elicited: string[] = [];
+  if (options.onElicit) {
+    const answer = options.onElicit;
+    client.setRequestHandler(ElicitRequestSchema, (req) => {
+      const message = (req.params as { message: string }).message;
+      elicited.push(message);
+      return answer(message);
+    });
+  }
   await client.connect(transport);
   const outputs: string[] = [];
   return {
@@ -157,6 +170,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return result;
     },
     stateDir,
+    elicited,
     async close() {
       await client.close().catch(() => undefined);
       await proxy.close();
