@@ -70,3 +70,14 @@ it("no fault path leaks the password or the Authorization header", async () => {
   // The echoed credentials were really there to be scrubbed.
   expect(texts.join("\n")).toContain("[redacted]");
 });
+
+describe("excerpt", () => {
+  it("drops invisible characters before scrubbing, so a secret split by one is still removed", async () => {
+    const { excerpt, makeScrubber } = await import("../../src/dataforseo/scrub.js");
+    const scrub = makeScrubber(["canary-Secret-42"]);
+    const out = excerpt("bad password canary-\u200bSecret\u2060-42\u{E0041} in body\nnext", scrub, 200);
+    expect(out).not.toMatch(/canary|Secret/);
+    expect(out).toMatch(/\[redacted\]/);
+    expect(out).not.toMatch(/[\n\u200b\u2060]|\u{E0041}/u);
+  });
+});
