@@ -1,6 +1,6 @@
 // A canary password must never show in any error, advice, excerpt, progress message or log line,
 // even when the upstream echoes the credentials back.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataForSeoClient } from "../../src/dataforseo/client.js";
 import { UpstreamError, describeError } from "../../src/dataforseo/errors.js";
 import { okEnvelope, startStub, topEnvelope, type Reply, type Stub } from "./stub.js";
