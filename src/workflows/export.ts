@@ -220,6 +220,8 @@ export async function runExport(
       const pageArgs: Args = { ...base };
       if (tool.ref.paging === "token" && token !== undefined) pageArgs.search_after_token = token;
       if (tool.ref.paging === "offset" && offset > 0) pageArgs.offset = offset;
+      // Offset pages are independent requests: the last one asks only for the rows still wanted.
+      if (tool.ref.paging === "offset" && pageRows !== undefined) pageArgs.limit = Math.min(pageRows, maxRowsWanted - writer.rows);
       const task = apiTask(tool, pageArgs);
       const cached = deps.cache.enabled && deps.cache.get(cacheKey(tool.ref.path, task, deps.credentialId)) !== undefined;
       if (!cached) {
@@ -267,7 +269,7 @@ export async function runExport(
         token = typeof next === "string" ? next : undefined;
         offset = seen;
       } else {
-        if (rows.length < (pageRows ?? 0) || (totalCount !== undefined && seen >= totalCount)) stop = "complete";
+        if (rows.length < ((pageArgs.limit as number | undefined) ?? 0) || (totalCount !== undefined && seen >= totalCount)) stop = "complete";
         offset = seen;
       }
       if (stop === "complete" && writer.rows >= maxRowsWanted && totalCount !== undefined && totalCount - firstOffset > writer.rows) stop = "max_rows";
