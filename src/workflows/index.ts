@@ -9,6 +9,12 @@ import { TargetMemory } from "./targets.js";
 
 export { AUDIT_TOOL, EXPORT_TOOL, TargetMemory };
 
+export const AUDIT_DESCRIPTION =
+  "Scorecard in one call (3 API calls, ~$0.07): totals, dofollow share, links/IPs/subnets per referring domain, spam band, top TLDs/countries, new/lost referring domains over 30 and 90 days.";
+
+export const EXPORT_DESCRIPTION =
+  "Every row of a list tool's query to a CSV, JSONL or Google disavow file, 1,000 rows a page, bounded by max_rows and max_cost_usd; returns a resource link and a digest. Cached pages are free.";
+
 /** The toolset of the workflow tools. */
 export const WORKFLOWS_TOOLSET = "workflows";
 
@@ -36,8 +42,7 @@ export function registerWorkflows(ctx: ServerContext): TargetMemory {
     {
       name: AUDIT_TOOL,
       title: "Backlink scorecard",
-      description:
-        "Scorecard in one call (3 API calls, ~$0.07): totals, dofollow share, links/IPs/subnets per referring domain, spam band, top TLDs/countries, new/lost referring domains over 30 and 90 days.",
+      description: AUDIT_DESCRIPTION,
       input: auditInput,
       annotations: { readOnlyHint: true, openWorldHint: true, idempotentHint: true },
     },
@@ -53,8 +58,7 @@ export function registerWorkflows(ctx: ServerContext): TargetMemory {
     {
       name: EXPORT_TOOL,
       title: "Export every row to a file",
-      description:
-        "Every row of a list tool's query to a CSV, JSONL or Google disavow file, 1,000 rows a page, bounded by max_rows and max_cost_usd; returns a resource link and a digest. Cached pages are free.",
+      description: EXPORT_DESCRIPTION,
       input: exportInput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
