@@ -1,6 +1,8 @@
 // backlinks_export: every row of a list tool's query to a file in the export folder, page by page,
 // through the same fetchPage as the tools (cache, shared identical calls, budget, ledger), bounded by
 // max_rows, max_cost_usd and the budget cap. Cancel stops after the current page.
+import { unlink } from "node:fs/promises";
+import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { EndpointTool } from "../tools/define.js";
@@ -9,7 +11,7 @@ import { checkArgs } from "../tools/check.js";
 import { fetchPage } from "../tools/fetch.js";
 import { apiTask, maxRows, rowsOf, subjectOf, totalCountOf, type Args } from "../tools/rows.js";
 import { argumentProblems } from "../tools/arguments.js";
-import { invalidArgs, type Extra } from "../tools/result.js";
+import { errorResult, invalidArgs, type Extra } from "../tools/result.js";
 import { cacheKey } from "../spend/cache.js";
 import { estimateMaxCost, formatUsd } from "../spend/pricing.js";
 import { fromNanos, toNanos } from "../spend/units.js";
@@ -63,9 +65,11 @@ export function columnsOf(tool: EndpointTool, args: Args): string[] {
   return tool.ref.rowFields.map((f) => f.name);
 }
 
-/** Hosts that are the analysed site itself (never disavowed): the target, or every target. */
+/** Hosts that are the analysed sites themselves (never disavowed): the target, or every target and excluded target. */
 function ownedHosts(args: Args): string[] {
-  const list = typeof args.target === "string" ? [args.target] : Array.isArray(args.targets) ? (args.targets as unknown[]) : [];
+  const list: unknown[] = typeof args.target === "string" ? [args.target] : Array.isArray(args.targets) ? [...(args.targets as unknown[])] : [];
+  // A link-gap query names the user's own site in exclude_targets.
+  if (Array.isArray(args.exclude_targets)) list.push(...(args.exclude_targets as unknown[]));
   return list.map((t) => disavowHost(typeof t === "string" ? t.replace(/\*$/, "") : t)).filter((h): h is string => h !== undefined);
 }
 
@@ -190,7 +194,7 @@ export async function runExport(
       `Disavow file for ${sanitizeText(subject, 200)}, written by backlinks-mcp`,
       `date: ${now.toISOString()}`,
       `source: DataForSEO ${tool.ref.path} (${tool.name}), referring domain field ${DISAVOW_FIELD[tool.ref.key] ?? ""}`,
-      `criteria: ${JSON.stringify(base).replace(/[\r\n]/g, " ")}`,
+      `criteria: ${JSON.stringify({ ...args, fields: undefined }).replace(/[\r\n]/g, " ")}`,
       `never lists ${ownedHosts(args).join(", ") || "the target"} or its subdomains; each domain once`,
     ],
   });
@@ -280,6 +284,12 @@ export async function runExport(
   }
   const complete = stop === "complete" || stop === "max_rows";
   const file = await writer.finish(complete);
+  if (writer.rows === 0 && (stop === "error" || stop === "budget")) {
+    // Nothing was written: no file to keep or link.
+    await unlink(join(deps.config.exportDir, file)).catch(() => undefined);
+    const why = stop === "budget" ? "stopped at the budget cap" : "failed";
+    return errorResult(`${EXPORT_TOOL} ${tool.name} ${why} before the first row, no file written: ${stopDetail}`, { cost_usd: fromNanos(costNanos), total_cost_usd: deps.ledger.spentUsd });
+  }
   return exportReply(deps, {
     file,
     partial: !complete,
@@ -288,7 +298,7 @@ export async function runExport(
     pages,
     costUsd: fromNanos(costNanos),
     totalCount,
-  }, { tool, format, columns, writer, top, stopDetail, worstFirst, estimateAfterTotal, maxRowsWanted });
+  }, { tool, format, columns, writer, top, stopDetail, worstFirst, estimateAfterTotal, maxRowsWanted, paged });
 }
 
 export const EXPORT_URI_PREFIX = "backlinks://exports/";
@@ -306,6 +316,7 @@ function exportReply(
     worstFirst: number;
     estimateAfterTotal?: number;
     maxRowsWanted: number;
+    paged: boolean;
   },
 ): CallToolResult {
   const why: Record<StopReason, string> = {
@@ -322,7 +333,7 @@ function exportReply(
     d.format === "disavow"
       ? `rows read\t${out.rows}; domains written ${d.writer.domains} (each once; ${d.writer.skipped} rows skipped: the target itself or no domain)`
       : `rows written\t${out.rows}${out.totalCount !== undefined ? ` of total_count ${out.totalCount}` : ""}`,
-    `pages\t${out.pages} (${PAGE_ROWS} rows each)`,
+    `pages\t${out.pages}${d.paged ? ` (up to ${PAGE_ROWS} rows each)` : ""}`,
     `cost\t${formatUsd(out.costUsd)} (sum of the pages; session total ${formatUsd(deps.ledger.spentUsd)}); estimate: worst case ${formatUsd(d.worstFirst)}${d.estimateAfterTotal !== undefined ? `, ${formatUsd(d.estimateAfterTotal)} once total_count was known` : ""}`,
   ];
   if (d.format !== "disavow") lines.push(`columns\t${d.columns.join(", ")}`);
@@ -347,7 +358,6 @@ function exportReply(
       ...(d.format === "disavow" ? { domains: d.writer.domains } : { columns: d.columns }),
     },
     _meta: { cost_usd: out.costUsd, total_cost_usd: deps.ledger.spentUsd },
-    ...(out.stop === "error" || out.stop === "budget" ? { isError: out.rows === 0 } : {}),
   };
 }
 

@@ -167,7 +167,10 @@ describe("backlinks_export", () => {
   });
 
   it("a disavow export of referring domains excludes the target even when the data has it", async () => {
-    const out = exported(await h.call("backlinks_export", { tool: "backlinks_referring_domains", arguments: { target: "forbes.com", exclude_internal_backlinks: false }, format: "disavow", max_rows: 3000 }));
+    const result = await h.call("backlinks_export", { tool: "backlinks_referring_domains", arguments: { target: "forbes.com", exclude_internal_backlinks: false }, format: "disavow", max_rows: 3000 });
+    const out = exported(result);
+    // With internal links kept, forbes.com itself is among the referring domains: it is skipped.
+    expect(textOf(result)).toMatch(/rows read\t3000; domains written 2999 \(each once; 1 rows skipped/);
     const hosts = (await readFile(join(h.exportDir, out.file as string), "utf8")).split("\n").filter((l) => l.startsWith("domain:"));
     expect(hosts.length).toBeGreaterThan(0);
     expect(hosts.some((l) => /^domain:(.*\.)?forbes\.com$/.test(l))).toBe(false);
@@ -227,6 +230,14 @@ describe("backlinks_export", () => {
       expect(out.pages).toBe(2);
       expect(out.partial).toBe(true);
       expect(capped.deps.ledger.spentUsd).toBeLessThanOrEqual(0.13);
+      // With no room for even one page: an error, nothing sent, no file left behind.
+      const sent = capped.proxy.requests.length;
+      const files = await readdir(capped.exportDir);
+      const none = await capped.call("backlinks_export", { tool: "backlinks_backlinks", arguments: { target: "bbc.com" } });
+      expect(none.isError).toBe(true);
+      expect(textOf(none)).toMatch(/stopped at the budget cap before the first row, no file written: Budget cap reached/);
+      expect(capped.proxy.requests.length).toBe(sent);
+      expect(await readdir(capped.exportDir)).toEqual(files);
     } finally {
       await capped.close();
     }
