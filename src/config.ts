@@ -16,11 +16,20 @@ export interface Config {
   cursorMax: number;
   cursorTtlMs: number;
   cursorMaxBytes: number;
+  /** Disk for held rows pushed out of memory (a temporary spill folder). */
+  cursorSpillMaxBytes: number;
   maxConcurrency: number;
   ratePerMinute: number;
   maxRetries: number;
   timeoutMs: number;
   maxCostUsd?: number;
+  /** Caps per DataForSEO account across restarts and processes (UTC day, calendar month). */
+  dailyMaxCostUsd?: number;
+  monthlyMaxCostUsd?: number;
+  /** A single call or export whose worst case is above this asks the user first. */
+  confirmAboveUsd: number;
+  /** Where the persistent ledger lives (default: the platform's user state folder). */
+  stateDir?: string;
   cacheTtlMs: number;
   cacheMaxBytes: number;
   logLevel: "silent" | "error" | "info" | "debug";
@@ -28,6 +37,19 @@ export interface Config {
   toolsets?: string[];
   /** Where backlinks_export writes its files. */
   exportDir: string;
+  /** Hosted mode (backlinks-mcp http): where to listen. */
+  httpHost: string;
+  httpPort: number;
+  /** Hosted mode: bearer tokens → tenants (credentials, caps, toolsets). */
+  tenantsFile?: string;
+  /** Hosted mode: shared state for every replica. */
+  redisUrl?: string;
+  /** Hosted mode: Host header values accepted besides the listen address (DNS-rebinding guard). */
+  allowedHosts: string[];
+  /** Hosted mode: Origin header values accepted (browsers); none by default. */
+  allowedOrigins: string[];
+  /** Hosted mode: largest request body. */
+  httpMaxBodyBytes: number;
 }
 
 /** One setting: its environment variable, its flag and how to parse it. */
@@ -41,25 +63,39 @@ interface Setting {
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+const commaList = z.string().transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
+
 const SETTINGS: Setting[] = [
   { env: "DATAFORSEO_BASE_URL", flag: "--base-url", key: "baseUrl", schema: z.string(), help: `API origin (default ${DEFAULT_BASE_URL}; also https://sandbox.dataforseo.com or a loopback address)` },
   { env: "DATAFORSEO_OUTPUT_MAX_CHARS", flag: "--output-max-chars", key: "outputMaxChars", schema: int(5000, 10_000_000), help: "hard ceiling on the text of one reply (default 40000)" },
   { env: "DATAFORSEO_CURSOR_MAX", flag: "--cursor-max", key: "cursorMax", schema: int(1, 100_000), help: "paging cursors kept (default 500)" },
   { env: "DATAFORSEO_CURSOR_TTL_SECONDS", flag: "--cursor-ttl-seconds", key: "cursorTtlMs", schema: int(1, 7 * 86_400), help: "how long a paging cursor stays valid (default 3600)" },
   { env: "DATAFORSEO_CURSOR_MAX_MB", flag: "--cursor-max-mb", key: "cursorMaxBytes", schema: z.coerce.number().min(1).max(4096), help: "memory for rows fetched but not yet shown (default 64)" },
+  { env: "DATAFORSEO_CURSOR_SPILL_MB", flag: "--cursor-spill-mb", key: "cursorSpillMaxBytes", schema: z.coerce.number().min(0).max(65_536), help: "disk for held rows pushed out of memory, in a temporary folder (default 256)" },
   { env: "DATAFORSEO_MAX_CONCURRENCY", flag: "--max-concurrency", key: "maxConcurrency", schema: int(1, 30), help: "requests in flight at once (default 30, at most 30)" },
   { env: "DATAFORSEO_RATE_PER_MINUTE", flag: "--rate-per-minute", key: "ratePerMinute", schema: int(1, 100_000), help: "requests started per minute (default 2000)" },
   { env: "DATAFORSEO_MAX_RETRIES", flag: "--max-retries", key: "maxRetries", schema: int(0, 10), help: "retries of a failed call where safe (default 3)" },
   { env: "DATAFORSEO_TIMEOUT_MS", flag: "--timeout-ms", key: "timeoutMs", schema: int(100, 600_000), help: "per attempt timeout (default 120000)" },
   { env: "DATAFORSEO_MAX_COST_USD", flag: "--max-cost-usd", key: "maxCostUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "budget cap for this server process in USD (default: none)" },
+  { env: "DATAFORSEO_DAILY_MAX_COST_USD", flag: "--daily-max-cost-usd", key: "dailyMaxCostUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "cap per DataForSEO account per UTC day, across restarts and processes (default: none)" },
+  { env: "DATAFORSEO_MONTHLY_MAX_COST_USD", flag: "--monthly-max-cost-usd", key: "monthlyMaxCostUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "cap per DataForSEO account per calendar month (UTC), across restarts and processes (default: none)" },
+  { env: "DATAFORSEO_CONFIRM_ABOVE_USD", flag: "--confirm-above-usd", key: "confirmAboveUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "ask the user before a call or export that may cost more than this (default 0.50)" },
+  { env: "DATAFORSEO_STATE_DIR", flag: "--state-dir", key: "stateDir", schema: z.string().min(1), help: "folder of the persistent ledger (default: the user state folder, e.g. ~/.local/state/backlinks-mcp)" },
   { env: "DATAFORSEO_CACHE_TTL_SECONDS", flag: "--cache-ttl-seconds", key: "cacheTtlMs", schema: int(0, 30 * 86_400), help: "answer identical calls from memory for this long (default 3600; 0 = off)" },
   { env: "DATAFORSEO_CACHE_MAX_MB", flag: "--cache-max-mb", key: "cacheMaxBytes", schema: z.coerce.number().min(0).max(4096), help: "memory for the response cache (default 64)" },
   { env: "DATAFORSEO_EXPORT_DIR", flag: "--export-dir", key: "exportDir", schema: z.string().min(1), help: "folder for backlinks_export files (default ~/backlinks-mcp-exports)" },
+  { env: "DATAFORSEO_HTTP_HOST", flag: "--host", key: "httpHost", schema: z.string().min(1), help: "http mode: listen address (default 127.0.0.1; beyond loopback only with a tenants file)" },
+  { env: "DATAFORSEO_HTTP_PORT", flag: "--port", key: "httpPort", schema: int(0, 65535), help: "http mode: port (default 8787; 0 = any free port)" },
+  { env: "DATAFORSEO_TENANTS_FILE", flag: "--tenants-file", key: "tenantsFile", schema: z.string().min(1), help: "http mode: JSON file of bearer-token hashes → tenant credentials, caps, toolsets" },
+  { env: "DATAFORSEO_REDIS_URL", flag: "--redis-url", key: "redisUrl", schema: z.string().regex(/^rediss?:\/\//), help: "http mode: redis:// URL of the state shared by every replica" },
+  { env: "DATAFORSEO_ALLOWED_HOSTS", flag: "--allowed-hosts", key: "allowedHosts", schema: commaList, help: "http mode: Host header values accepted besides the listen address" },
+  { env: "DATAFORSEO_ALLOWED_ORIGINS", flag: "--allowed-origins", key: "allowedOrigins", schema: commaList, help: "http mode: Origin header values accepted (default none)" },
+  { env: "DATAFORSEO_HTTP_MAX_BODY_KB", flag: "--http-max-body-kb", key: "httpMaxBodyBytes", schema: int(1, 65_536), help: "http mode: largest request body in KiB (default 1024)" },
   {
     env: "DATAFORSEO_TOOLSETS",
     flag: "--toolsets",
     key: "toolsets",
-    schema: z.string().transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
+    schema: commaList,
     help: "comma list of tool groups to offer (default core; all for every tool)",
   },
   { env: "DATAFORSEO_LOG_LEVEL", flag: "--log-level", key: "logLevel", schema: z.enum(["silent", "error", "info", "debug"]), help: "stderr log level (default error)" },
@@ -70,6 +106,8 @@ const SCALE: Partial<Record<keyof Config, number>> = {
   cursorMaxBytes: 1024 * 1024,
   cacheTtlMs: 1000,
   cacheMaxBytes: 1024 * 1024,
+  cursorSpillMaxBytes: 1024 * 1024,
+  httpMaxBodyBytes: 1024,
 };
 
 export class ConfigError extends Error {}
@@ -111,7 +149,7 @@ function truthy(v: string | undefined): boolean {
 }
 
 export interface ParsedArgs {
-  command: "serve" | "emulator" | "help" | "version";
+  command: "serve" | "http" | "emulator" | "help" | "version";
   rest: string[];
   config: Config;
 }
@@ -122,6 +160,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const flags = new Map<string, string>();
   let demo = truthy(env.DATAFORSEO_DEMO);
   let command: ParsedArgs["command"] = "serve";
+  if (argv[0] === "http") {
+    command = "http";
+    argv = argv.slice(1);
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--demo") demo = true;
@@ -168,14 +210,21 @@ function defaults(env: NodeJS.ProcessEnv): Config {
     cursorMax: 500,
     cursorTtlMs: 3_600_000,
     cursorMaxBytes: 64 * 1024 * 1024,
+    cursorSpillMaxBytes: 256 * 1024 * 1024,
     maxConcurrency: 30,
     ratePerMinute: 2000,
     maxRetries: 3,
     timeoutMs: 120_000,
     maxCostUsd: undefined,
+    confirmAboveUsd: 0.5,
     cacheTtlMs: 3_600_000,
     cacheMaxBytes: 64 * 1024 * 1024,
     logLevel: "error",
     exportDir: join(homedir(), "backlinks-mcp-exports"),
+    httpHost: "127.0.0.1",
+    httpPort: 8787,
+    allowedHosts: [],
+    allowedOrigins: [],
+    httpMaxBodyBytes: 1024 * 1024,
   };
 }

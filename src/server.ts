@@ -128,6 +128,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
     throw new ConfigError(err instanceof Error ? err.message : String(err));
   }
   const tools = new Map<string, EndpointTool>(ENDPOINT_TOOLS.map((t) => [t.name, t]));
+  deps.clientSupportsElicitation = () => Boolean(server.server.getClientCapabilities()?.elicitation);
   const listed: Listed[] = [];
 
   /** Registers a tool; a tool outside the enabled toolsets answers which toolset enables it. */
@@ -233,6 +234,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
     async close(graceMs = 2000) {
       await deps.client.close(graceMs);
       await server.close();
+      await deps.cursors.close();
     },
   };
 }

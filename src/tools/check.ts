@@ -4,7 +4,7 @@
 import { catalogueFor } from "../query/catalogue.js";
 import { checkFilters, checkOrderBy } from "../query/validate.js";
 import { checkFields } from "../query/fields.js";
-import { HANDLE_PREFIX } from "../paging/cursors.js";
+import { PAGE_HANDLE_PREFIX as HANDLE_PREFIX } from "../paging/paging-store.js";
 import type { EndpointRef, ParamSpec } from "../reference/endpoints.js";
 import type { EndpointTool } from "./define.js";
 import type { Args } from "./rows.js";

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
 import { DataForSeoClient } from "../dataforseo/client.js";
-import { CursorStore } from "../paging/cursors.js";
+import { PagingStore } from "../paging/paging-store.js";
 import { Ledger } from "../spend/ledger.js";
 import { Budget } from "../spend/budget.js";
 import { ResponseCache } from "../spend/cache.js";
@@ -28,7 +28,7 @@ export type Logger = (level: "error" | "info" | "debug", line: string) => void;
 export interface Deps {
   config: Config;
   client: DataForSeoClient;
-  cursors: CursorStore;
+  cursors: PagingStore;
   cache: ResponseCache<CachedResult>;
   ledger: Ledger;
   budget: Budget;
@@ -37,6 +37,8 @@ export interface Deps {
   /** Identifies the account in cache keys without containing the credentials. */
   credentialId: string;
   log: Logger;
+  /** Whether the connected client declared elicitation (set by createServer once connected). */
+  clientSupportsElicitation: () => boolean;
 }
 
 let stderrBroken = false;
@@ -78,12 +80,18 @@ export function createDeps(config: Config): Deps {
   return {
     config,
     client,
-    cursors: new CursorStore({ max: config.cursorMax, ttlMs: config.cursorTtlMs, maxBytes: config.cursorMaxBytes }),
+    cursors: new PagingStore({
+      ttlMs: config.cursorTtlMs,
+      maxBytes: config.cursorMaxBytes,
+      maxInMemory: config.cursorMax,
+      maxSpillBytes: config.cursorSpillMaxBytes,
+    }),
     cache: new ResponseCache<CachedResult>({ ttlMs: config.cacheTtlMs, maxBytes: config.cacheMaxBytes }),
     ledger,
     budget: new Budget(config.maxCostUsd, ledger),
     inflight: new Map(),
     credentialId: accountId(config.baseUrl, config.login),
     log,
+    clientSupportsElicitation: () => false,
   };
 }

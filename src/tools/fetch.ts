@@ -6,6 +6,7 @@ import { cacheKey } from "../spend/cache.js";
 import { estimateMaxCost } from "../spend/pricing.js";
 import type { Deps, Fetched } from "./deps.js";
 import { errorResult, progressReporter, type Extra } from "./result.js";
+import { confirmSpend } from "./confirm.js";
 
 export interface PageRequest {
   /** Tool name, for the ledger. */
@@ -14,6 +15,10 @@ export interface PageRequest {
   task: Record<string, unknown>;
   /** The most rows the call can bill. */
   maxRows: number;
+  /** What the caller agreed to spend (confirm_cost_usd), for calls above the confirmation threshold. */
+  confirmedUsd?: number;
+  /** What the money buys, for the confirmation question. */
+  what: string;
 }
 
 export function spendMeta(deps: Deps, costUsd: number): Record<string, unknown> {
@@ -56,13 +61,17 @@ async function fetchUpstream(deps: Deps, req: PageRequest, key: string, extra: E
     );
   }
   const estimate = estimateMaxCost(req.maxRows);
+  const unconfirmed = await confirmSpend(deps, { tool: req.tool, estimateUsd: estimate, confirmedUsd: req.confirmedUsd, what: req.what }, extra);
+  if (unconfirmed) return unconfirmed;
   const { decision, release } = deps.budget.tryReserve(estimate);
   if (!decision.ok || !release) {
     deps.ledger.refused(req.tool);
     return errorResult(decision.message ?? "budget cap reached", spendMeta(deps, 0));
   }
+  const report = progressReporter(extra);
+  const stopHeartbeat = heartbeat(report);
   try {
-    const response = await deps.client.post(req.path, req.task, { signal: extra?.signal, onProgress: progressReporter(extra) });
+    const response = await deps.client.post(req.path, req.task, { signal: extra?.signal, onProgress: report });
     deps.ledger.record({ tool: req.tool, costUsd: response.cost, cached: false, ok: true });
     const result = (response.task.result?.[0] ?? {}) as Record<string, unknown>;
     if (deps.cache.enabled) deps.cache.set(key, { result, costUsd: response.cost }, approxBytes(result));
@@ -75,6 +84,21 @@ async function fetchUpstream(deps: Deps, req: PageRequest, key: string, extra: E
     }
     throw err;
   } finally {
+    stopHeartbeat();
     release();
   }
+}
+
+/** How often a long wait for DataForSEO is reported, when the client asked for progress. */
+export const HEARTBEAT_MS = 3000;
+
+/** Progress every few seconds while a request runs, with the time waited so far. Returns the stop function. */
+function heartbeat(report: ((message: string) => void) | undefined): () => void {
+  if (!report) return () => undefined;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    report(`waiting for DataForSEO: ${Math.round((Date.now() - started) / 1000)} s so far`);
+  }, HEARTBEAT_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

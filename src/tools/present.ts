@@ -81,13 +81,13 @@ function project(item: unknown, columns: string[]): Record<string, unknown> {
  * Render rows. `handleFor(shown)` is called once with the number of rows that fit and returns the
  * paging handle for the rest (or null when nothing more exists).
  */
-export function present(
+export async function present(
   rows: readonly unknown[],
   hasMoreUpstream: boolean,
   meta: PageMeta,
   options: PresentOptions,
-  handleFor: (shown: number) => string | null,
-): Presented {
+  handleFor: (shown: number) => Promise<string | null>,
+): Promise<Presented> {
   if (options.format === "json") return presentJson(rows, hasMoreUpstream, meta, options, handleFor);
   if (options.layout === "record") return presentRecord(rows, meta, options);
   return presentText(rows, hasMoreUpstream, meta, options, handleFor);
@@ -113,13 +113,13 @@ function presentRecord(
   return { text: clip(body, options.maxChars), structured: baseStructured(meta, rows.length > 0 ? 1 : 0, null), shown: rows.length };
 }
 
-function presentText(
+async function presentText(
   rows: readonly unknown[],
   hasMoreUpstream: boolean,
   meta: PageMeta,
   options: PresentOptions,
-  handleFor: (shown: number) => string | null,
-): Presented {
+  handleFor: (shown: number) => Promise<string | null>,
+): Promise<Presented> {
   const table = renderTable(rows, options.columns, options.listLimit);
   // A table line may never look like a header or footer line.
   const lines = table.lines.map((line) => (line.startsWith("#") ? `\\${line}` : line));
@@ -132,7 +132,7 @@ function presentText(
     shown = 1;
   }
   const hasMore = shown < rows.length || hasMoreUpstream;
-  const handle = hasMore ? handleFor(shown) : null;
+  const handle = hasMore ? await handleFor(shown) : null;
   const footer = footerLine(rows.length, shown, handle !== null, handle ?? "", options.maxChars);
   const body = [headerLine(meta, shown), table.header, ...lines.slice(0, shown), footer].join("\n");
   const structured = baseStructured(meta, shown, handle);
@@ -156,13 +156,13 @@ function baseStructured(meta: PageMeta, shown: number, handle: string | null): R
   return out;
 }
 
-function presentJson(
+async function presentJson(
   rows: readonly unknown[],
   hasMoreUpstream: boolean,
   meta: PageMeta,
   options: PresentOptions,
-  handleFor: (shown: number) => string | null,
-): Presented {
+  handleFor: (shown: number) => Promise<string | null>,
+): Promise<Presented> {
   const items = rows.map((row) => {
     const trimmed = trimForJson(row, options.listLimit) as Record<string, unknown>;
     return options.explicitFields ? project(trimmed, options.columns) : trimmed;
@@ -186,7 +186,7 @@ function presentJson(
     shown = 1;
   }
   const hasMore = shown < rows.length || hasMoreUpstream;
-  const handle = hasMore ? handleFor(shown) : null;
+  const handle = hasMore ? await handleFor(shown) : null;
   const structured = { ...baseStructured(meta, shown, handle), items: items.slice(0, shown) };
   return { text: JSON.stringify(structured), structured, shown };
 }

@@ -156,6 +156,24 @@ describe("progress and shutdown", () => {
     expect(res.isError).toBeFalsy();
     expect(messages.some((m) => /retry/i.test(m))).toBe(true);
   });
+
+  it("reports progress with the elapsed time while waiting for a slow answer", async () => {
+    h.emulator.setLatency(7000);
+    const messages: string[] = [];
+    try {
+      const res = await h.client.callTool({ name: "backlinks_referring_domains", arguments: { target: "cnn.com", limit: 2 } }, undefined, {
+        onprogress: (p) => messages.push(String(p.message ?? "")),
+        timeout: 30_000,
+      });
+      expect(res.isError).toBeFalsy();
+    } finally {
+      h.emulator.setLatency(0);
+    }
+    const waits = messages.filter((m) => /waiting for DataForSEO: \d+ s/.test(m));
+    expect(waits.length).toBeGreaterThanOrEqual(2);
+    const seconds = waits.map((m) => Number(/(\d+) s/.exec(m)![1]));
+    expect(seconds[1]!).toBeGreaterThan(seconds[0]!);
+  }, 30_000);
 });
 
 describe("shutdown", () => {

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// The README's tool, toolset and parameter tables, generated from the same data the server uses
+// (the reference file, the overlays and the advertised schemas). Needs a build (dist/).
+//
+//   node scripts/readme-tables.mjs          rewrite the generated parts of README.md
+//   node scripts/readme-tables.mjs --check  exit 1 when README.md is stale (the test runs this)
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { encode } from "gpt-tokenizer/encoding/o200k_base";
+
+const root = new URL("../", import.meta.url);
+const dist = (path) => new URL(`dist/${path}`, root).href;
+const { ENDPOINT_TOOLS } = await import(dist("tools/endpoints/index.js"));
+const { TOOLSET_PURPOSE, toolsetsOf } = await import(dist("tools/toolsets.js"));
+const { advertised, INSTRUCTIONS } = await import(dist("server.js"));
+const { literalDefault, numericBound } = await import(dist("reference/endpoints.js"));
+
+const README = fileURLToPath(new URL("README.md", root));
+
+/** Tokens the model pays for one tool in tools/list: name, description, input schema. */
+function toolTokens(name, description, input) {
+  return encode(JSON.stringify({ name, description, inputSchema: advertised(input) })).length;
+}
+
+function limits(p) {
+  const parts = [];
+  if (p.enum) parts.push(p.enum.join(" \\| "));
+  const min = numericBound(p.min);
+  const max = numericBound(p.max);
+  if (p.type === "integer" && (min !== undefined || max !== undefined)) parts.push(`${min ?? (p.name === "offset" ? 0 : 1)}–${max ?? "∞"}`);
+  if (p.max_items) parts.push(`≤ ${p.max_items} items`);
+  if (p.max_rules) parts.push(`≤ ${p.max_rules} rules`);
+  if (p.max_conditions) parts.push(`≤ ${p.max_conditions} conditions`);
+  if (p.max_length) parts.push(`≤ ${p.max_length} chars`);
+  if (p.format) parts.push(p.format);
+  if (typeof p.min === "string" && p.format) parts.push(`from ${p.min}`);
+  const def = literalDefault(p) ?? (typeof p.default === "string" ? p.default : undefined);
+  if (def !== undefined) parts.push(`default ${def}`);
+  return parts.join(", ");
+}
+
+function toolsTable() {
+  const rows = ["| tool | toolsets | endpoint | answers | tokens |", "| --- | --- | --- | --- | ---: |"];
+  for (const t of ENDPOINT_TOOLS) {
+    rows.push(`| \`${t.name}\` | ${t.overlay.toolsets.join(", ")} | \`POST ${t.ref.path}\` | ${t.overlay.title} | ${toolTokens(t.name, t.overlay.description, t.input)} |`);
+  }
+  return rows.join("\n");
+}
+
+function toolsetsTable() {
+  const members = toolsetsOf();
+  const byName = new Map(ENDPOINT_TOOLS.map((t) => [t.name, t]));
+  const rows = ["| toolset | for | tools | tokens |", "| --- | --- | --- | ---: |"];
+  for (const [name, purpose] of Object.entries(TOOLSET_PURPOSE)) {
+    const list = members[name] ?? [];
+    const tokens = list.reduce((sum, n) => sum + toolTokens(n, byName.get(n).overlay.description, byName.get(n).input), 0);
+    rows.push(`| \`${name}\` | ${purpose} | ${list.map((n) => `\`${n}\``).join(", ")} | ${tokens} |`);
+  }
+  rows.push("", `Every configuration also has \`backlinks_next_page\` and \`backlinks_usage\`, and the server instructions (${encode(INSTRUCTIONS).length} tokens), which state the filter grammar and the defaults once for all tools.`);
+  return rows.join("\n");
+}
+
+function parametersList() {
+  const lines = [];
+  for (const t of ENDPOINT_TOOLS) {
+    const params = t.ref.params.map((p) => {
+      const extra = limits(p);
+      return `\`${p.name}\`${p.required ? "\\*" : ""}${extra ? ` (${extra})` : ""}`;
+    });
+    for (const local of t.localParams) params.push(`\`${local}\` (local only)`);
+    lines.push(`- \`${t.name}\`: ${params.join(", ")}, \`format\`, \`fields\``);
+  }
+  return lines.join("\n");
+}
+
+const SECTIONS = { tools: toolsTable, toolsets: toolsetsTable, parameters: parametersList };
+
+function render(text) {
+  let out = text;
+  for (const [name, make] of Object.entries(SECTIONS)) {
+    const start = `<!-- generated:${name} -->`;
+    const end = `<!-- /generated:${name} -->`;
+    const a = out.indexOf(start);
+    const b = out.indexOf(end);
+    if (a < 0 || b < a) throw new Error(`README.md has no ${start} … ${end} block`);
+    out = `${out.slice(0, a + start.length)}\n${make()}\n${out.slice(b)}`;
+  }
+  return out;
+}
+
+const current = readFileSync(README, "utf8");
+const next = render(current);
+if (process.argv.includes("--check")) {
+  if (next !== current) {
+    process.stderr.write("README.md tables are stale: run `npm run build && node scripts/readme-tables.mjs`\n");
+    process.exit(1);
+  }
+} else if (next !== current) {
+  writeFileSync(README, next);
+}
