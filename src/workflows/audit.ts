@@ -14,6 +14,9 @@ import { errorResult, invalidArgs, type Extra } from "../tools/result.js";
 import { estimateMaxCost, formatUsd } from "../spend/pricing.js";
 import { fromNanos, toNanos } from "../spend/units.js";
 import { sanitizeText } from "../output/sanitize.js";
+import { CONFIRM } from "../tools/schema.js";
+import { confirmSpend } from "../tools/confirm.js";
+import { Allotment } from "./allotment.js";
 
 export const AUDIT_TOOL = "backlinks_audit";
 
@@ -22,6 +25,7 @@ export const auditInput = z.strictObject({
   include_subdomains: z.boolean().optional(),
   include_indirect_links: z.boolean().optional(),
   exclude_internal_backlinks: z.boolean().optional(),
+  confirm_cost_usd: CONFIRM,
 });
 
 /** Velocity windows, in days before today (UTC). */
@@ -141,27 +145,44 @@ export async function runAudit(
   if (problems.length > 0) return invalidArgs(AUDIT_TOOL, [...new Set(problems)]);
   const calls = planned as Planned[];
 
-  // Reserve the whole worst case before anything is sent: refused whole, or every call has its share.
+  // The whole worst case is confirmed (above the threshold) and held before anything is sent: the audit
+  // is refused whole, or every call has its share.
   const totalNanos = calls.reduce((sum, c) => sum + toNanos(c.estimate), 0);
-  const decision = deps.budget.check(fromNanos(totalNanos));
-  if (!decision.ok) {
+  const total = fromNanos(totalNanos);
+  const unconfirmed = await confirmSpend(
+    deps,
+    { tool: AUDIT_TOOL, estimateUsd: total, confirmedUsd: input.confirm_cost_usd, what: `${calls.length} calls for ${sanitizeText(input.target, 100)}` },
+    extra,
+  );
+  if (unconfirmed) return unconfirmed;
+  const allotment = Allotment.take(deps.budget, deps.ledger, total);
+  if (!(allotment instanceof Allotment)) {
     deps.ledger.refused(AUDIT_TOOL);
-    return errorResult(`${AUDIT_TOOL} needs ${calls.length} calls costing up to ${formatUsd(fromNanos(totalNanos))} in all. ${decision.message ?? ""}`, spendMeta(deps, 0));
+    return errorResult(`${AUDIT_TOOL} needs ${calls.length} calls costing up to ${formatUsd(total)} in all. ${allotment.message ?? ""}`, spendMeta(deps, 0));
   }
-  const holds = calls.map((c) => deps.budget.reserve(c.estimate));
-  // Progress of the three calls would interleave; the scorecard arrives whole.
+  // Each call reserves its share out of the hold; progress of three calls would interleave, so none is sent.
+  const callDeps: Deps = { ...deps, budget: allotment };
   const callExtra = extra ? ({ ...extra, _meta: undefined } as Extra) : undefined;
   let results: (Fetched | CallToolResult)[];
   try {
     results = await Promise.all(
-      calls.map((c, i) => {
-        // The call's share moves from the audit's hold to fetchPage's own reservation in the same tick.
-        holds[i]!();
-        return fetchPage(deps, { tool: AUDIT_TOOL, path: c.tool.ref.path, task: apiTask(c.tool, c.args), maxRows: maxRows(c.tool, c.args, now) }, callExtra);
-      }),
+      calls.map((c) =>
+        fetchPage(
+          callDeps,
+          {
+            tool: AUDIT_TOOL,
+            path: c.tool.ref.path,
+            task: apiTask(c.tool, c.args),
+            maxRows: maxRows(c.tool, c.args, now),
+            confirmedUsd: c.estimate,
+            what: `${c.tool.name} for ${sanitizeText(input.target, 100)}`,
+          },
+          callExtra,
+        ),
+      ),
     );
   } finally {
-    for (const release of holds) release();
+    allotment.close();
   }
   const costNanos = results.reduce((sum, r) => sum + toNanos("content" in r ? (typeof r._meta?.cost_usd === "number" ? r._meta.cost_usd : 0) : r.costUsd), 0);
   const failed = results.find((r): r is CallToolResult => "content" in r);

@@ -16,6 +16,8 @@ import { cacheKey } from "../spend/cache.js";
 import { estimateMaxCost, formatUsd } from "../spend/pricing.js";
 import { fromNanos, toNanos } from "../spend/units.js";
 import { sanitizeText } from "../output/sanitize.js";
+import { CONFIRM } from "../tools/schema.js";
+import { confirmSpend } from "../tools/confirm.js";
 import { ExportWriter, disavowHost, type ExportFormat } from "./files.js";
 
 export const EXPORT_TOOL = "backlinks_export";
@@ -29,6 +31,7 @@ export const exportInput = z.strictObject({
   format: z.enum(["csv", "jsonl", "disavow"]).optional().describe("csv (default); disavow: Google's domain: list"),
   max_rows: z.number().int().min(1).max(1_000_000).optional().describe("default 10000"),
   max_cost_usd: z.number().min(0).max(100_000).optional().describe("stop before passing this; default 1"),
+  confirm_cost_usd: CONFIRM,
 });
 
 /** Where rows name the referring domain, per endpoint: field names from the reference's result trees. */
@@ -47,6 +50,7 @@ const EXPORT_CONTROLLED: Record<string, string> = {
   limit: "the export fetches 1,000 rows a page; bound the rows with max_rows",
   search_after_token: "the export pages by itself from the first row",
   format: "the file format is the export's own format argument",
+  confirm_cost_usd: "confirm with the export's own confirm_cost_usd",
 };
 
 /** Tools an export can walk: rows in a list (token or offset paging, or one page of rows). */
@@ -184,6 +188,14 @@ export async function runExport(
   const worstPages = paged ? Math.ceil(maxRowsWanted / rowsPerPage) : 1;
   const worstFirst = fromNanos(toNanos(pageEstimate) * worstPages);
   const subject = subjectOf(args);
+  // Above the confirmation threshold the user agrees to the most the export can spend, once, before it starts.
+  const mostUsd = Math.min(worstFirst, fromNanos(capNanos));
+  const unconfirmed = await confirmSpend(
+    deps,
+    { tool: EXPORT_TOOL, estimateUsd: mostUsd, confirmedUsd: input.confirm_cost_usd, what: `up to ${maxRowsWanted} rows of ${tool.name} for ${sanitizeText(subject, 100)} to a file` },
+    extra,
+  );
+  if (unconfirmed) return unconfirmed;
 
   const writer = await ExportWriter.create(deps.config.exportDir, { tool: tool.ref.key, subject, now }, {
     format,
@@ -241,7 +253,11 @@ export async function runExport(
           break;
         }
       }
-      const fetched = await fetchPage(deps, { tool: EXPORT_TOOL, path: tool.ref.path, task, maxRows: rowsPerPage }, fetchExtra);
+      const fetched = await fetchPage(
+        deps,
+        { tool: EXPORT_TOOL, path: tool.ref.path, task, maxRows: rowsPerPage, confirmedUsd: pageEstimate, what: `page ${pages + 1} of an export of ${tool.name}` },
+        fetchExtra,
+      );
       if ("content" in fetched) {
         const text = fetched.content.map((c) => (c.type === "text" ? c.text : "")).join(" ");
         stop = /budget cap/i.test(text) ? "budget" : "error";

@@ -222,6 +222,24 @@ describe("backlinks_export", () => {
     }
   });
 
+  it("asks for confirmation once for the whole export when it may cost more than the threshold", async () => {
+    const strict = await startFlows({ env: { DATAFORSEO_CONFIRM_ABOVE_USD: "0.5" } });
+    try {
+      const args = { tool: "backlinks_backlinks", arguments: { target: "forbes.com" }, max_rows: 10_000, max_cost_usd: 2 };
+      const refused = await strict.call("backlinks_export", args);
+      expect(refused.isError).toBe(true);
+      // Ten pages of at most $0.06: the export may cost up to $0.60, above the $0.50 threshold.
+      expect(textOf(refused)).toMatch(/Confirmation needed, nothing was sent or charged: backlinks_export may cost up to \$0\.6000/);
+      expect(strict.proxy.requests).toHaveLength(0);
+      expect(await readdir(strict.exportDir)).toEqual([]);
+      const done = exported(await strict.call("backlinks_export", { ...args, confirm_cost_usd: 0.6 }));
+      expect(done.rows).toBe(10_000);
+      expect(strict.proxy.requests).toHaveLength(10);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("stops at the budget cap, saying so", async () => {
     const capped = await startFlows({ env: { DATAFORSEO_MAX_COST_USD: "0.13" } });
     try {

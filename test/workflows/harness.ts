@@ -44,6 +44,8 @@ export async function startFlows(options: { env?: Record<string, string>; emulat
     DATAFORSEO_BASE_URL: proxy.url,
     DATAFORSEO_EXPORT_DIR: exportDir,
     DATAFORSEO_LOG_LEVEL: "silent",
+    // Confirmation of big spends has its own test; the others run without it.
+    DATAFORSEO_CONFIRM_ABOVE_USD: "1000",
     ...options.env,
   });
   const deps = createDeps(config);

@@ -206,3 +206,27 @@ describe("target memory and prompt arguments", () => {
     expect(fieldsText("summary")).toBeUndefined();
   });
 });
+
+describe("allotment: a workflow's whole hold, drawn call by call", () => {
+  it("holds the total against the cap, serves its calls from the hold and gives it back", async () => {
+    const { Budget } = await import("../../src/spend/budget.js");
+    const { Ledger } = await import("../../src/spend/ledger.js");
+    const { Allotment } = await import("../../src/workflows/allotment.js");
+    const ledger = new Ledger();
+    const real = new Budget(0.1, ledger);
+    const a = Allotment.take(real, ledger, 0.072);
+    if (!(a instanceof Allotment)) throw new Error("expected a hold");
+    // Another call can no longer take what the workflow holds.
+    expect(real.check(0.03).ok).toBe(false);
+    const releases = [0.024, 0.024, 0.024].map((e) => a.tryReserve(e));
+    expect(releases.every((r) => r.decision.ok)).toBe(true);
+    // Beyond the hold, the real budget decides (and refuses here).
+    expect(a.tryReserve(0.03).decision.ok).toBe(false);
+    for (const r of releases) r.release!();
+    a.close();
+    expect(real.check(0.1).ok).toBe(true);
+    // A hold the cap cannot give is refused whole.
+    const refused = Allotment.take(real, ledger, 0.2);
+    expect(refused instanceof Allotment).toBe(false);
+  });
+});
