@@ -1,5 +1,7 @@
 // Measures backlinks_export and backlinks_audit on the built code (npm run build first):
-//   node test/workflows/measure.mjs
+//   node test/workflows/measure.mjs                      (response cache at its default 64 MB)
+//   MEASURE_CACHE_MB=0 node test/workflows/measure.mjs   (cache off: the export's own footprint)
+//   node --expose-gc test/workflows/measure.mjs          (also the live heap after collections)
 // The emulator runs in a child process so its memory and CPU are not counted. Reports: export throughput
 // of local work (wall time minus time spent waiting for the emulator's answers), the server process's
 // memory while exporting all 53,892 forbes.com backlinks, and the scorecard's size in o200k tokens.
@@ -35,7 +37,7 @@ function startEmulatorProcess() {
 const { url, child } = await startEmulatorProcess();
 const exportDir = await mkdtemp(join(tmpdir(), "flows-measure-"));
 try {
-  const { config } = loadConfig([], { DATAFORSEO_LOGIN: "demo", DATAFORSEO_PASSWORD: "demo", DATAFORSEO_BASE_URL: url, DATAFORSEO_EXPORT_DIR: exportDir, DATAFORSEO_LOG_LEVEL: "silent" });
+  const { config } = loadConfig([], { DATAFORSEO_LOGIN: "demo", DATAFORSEO_PASSWORD: "demo", DATAFORSEO_BASE_URL: url, DATAFORSEO_EXPORT_DIR: exportDir, DATAFORSEO_LOG_LEVEL: "silent", DATAFORSEO_CONFIRM_ABOVE_USD: "1000", DATAFORSEO_CACHE_MAX_MB: process.env.MEASURE_CACHE_MB ?? "64" });
   const deps = createDeps(config);
   const tools = new Map(ENDPOINT_TOOLS.map((t) => [t.name, t]));
   // Time spent waiting for upstream answers (request, emulator work, response body).
@@ -55,10 +57,16 @@ try {
   const base = process.memoryUsage();
   let peakRss = base.rss;
   let peakHeap = base.heapUsed;
+  let peakLive = 0;
+  let ticks = 0;
   const sampler = setInterval(() => {
+    // With --expose-gc, every fourth sample collects first: the heap that is really held, not garbage.
+    const collect = typeof globalThis.gc === "function" && ++ticks % 4 === 0;
+    if (collect) globalThis.gc();
     const m = process.memoryUsage();
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
+    if (collect) peakLive = Math.max(peakLive, m.heapUsed);
   }, 50);
   const t0 = performance.now();
   const result = await runExport(deps, tools, { tool: "backlinks_backlinks", arguments: { target: "forbes.com" }, max_rows: 100_000, max_cost_usd: 10 });
@@ -70,6 +78,7 @@ try {
   console.log(`export: ${out.rows} rows, ${out.pages} pages, cost $${out.cost_usd}, wall ${(wallMs / 1000).toFixed(1)} s, waiting upstream ${(upstreamMs / 1000).toFixed(1)} s`);
   console.log(`export throughput of local work: ${Math.round(out.rows / (localMs / 1000))} rows/s (${(localMs / 1000).toFixed(2)} s local)`);
   console.log(`memory while exporting: rss ${mb(base.rss)} -> peak ${mb(peakRss)} MB, heapUsed ${mb(base.heapUsed)} -> peak ${mb(peakHeap)} MB (response cache holds up to ${mb(config.cacheMaxBytes)} MB)`);
+  if (peakLive > 0) console.log(`live heap after GC while exporting: peak ${mb(peakLive)} MB (cache bytes held at the end ${mb(deps.cache.bytes)} MB)`);
 
   const server = new McpServer({ name: "m", version: "0" });
   void server;
