@@ -230,3 +230,37 @@ describe("allotment: a workflow's whole hold, drawn call by call", () => {
     expect(refused instanceof Allotment).toBe(false);
   });
 });
+
+describe("prompt plans name valid calls", () => {
+  it("every call in every plan passes the tool's own checks", async () => {
+    const { backlinkAuditPlan, linkGapPlan, lostLinksPlan, toxicLinksPlan, anchorProfilePlan } = await import("../../src/workflows/prompts.js");
+    const { checkArgs } = await import("../../src/tools/check.js");
+    const { auditInput } = await import("../../src/workflows/audit.js");
+    const { exportInput } = await import("../../src/workflows/export.js");
+    const tools = new Map(ENDPOINT_TOOLS.map((t) => [t.name, t]));
+    const since = daysAgo(new Date(), 20);
+    const plans = [backlinkAuditPlan("forbes.com"), linkGapPlan("forbes.com", ["cnn.com", "bbc.com"]), lostLinksPlan("forbes.com", since), toxicLinksPlan("forbes.com"), anchorProfilePlan("forbes.com")];
+    let checked = 0;
+    for (const plan of plans) {
+      const text = plan.messages.map((m) => (m.content.type === "text" ? m.content.text : "")).join("\n");
+      for (const m of text.matchAll(/(backlinks_[a-z_]+) (\{.*?\})(?= - |\.$|$)/gm)) {
+        const [, name, json] = m;
+        const args = JSON.parse(json!) as Record<string, unknown>;
+        if (name === "backlinks_audit") {
+          expect(auditInput.safeParse(args).success).toBe(true);
+        } else if (name === "backlinks_export") {
+          const input = exportInput.parse(args);
+          const result = checkExport(tools, input);
+          expect("tool" in result, `${name} ${json}`).toBe(true);
+        } else {
+          const tool = tools.get(name!)!;
+          const parsed = tool.input.safeParse(args);
+          expect(parsed.success, `${name} ${json}`).toBe(true);
+          expect(checkArgs(tool, parsed.data as Record<string, unknown>), `${name} ${json}`).toEqual([]);
+        }
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(14);
+  });
+});
