@@ -3,6 +3,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { defaultStateDir } from "./state/paths.js";
 
 export const DEFAULT_BASE_URL = "https://api.dataforseo.com";
 const ALLOWED_REMOTE_ORIGINS = new Set(["https://api.dataforseo.com", "https://sandbox.dataforseo.com"]);
@@ -13,6 +14,7 @@ export interface Config {
   baseUrl: string;
   demo: boolean;
   outputMaxChars: number;
+  outputMaxTokens: number;
   cursorMax: number;
   cursorTtlMs: number;
   cursorMaxBytes: number;
@@ -29,7 +31,7 @@ export interface Config {
   /** A single call or export whose worst case is above this asks the user first. */
   confirmAboveUsd: number;
   /** Where the persistent ledger lives (default: the platform's user state folder). */
-  stateDir?: string;
+  stateDir: string;
   cacheTtlMs: number;
   cacheMaxBytes: number;
   logLevel: "silent" | "error" | "info" | "debug";
@@ -68,6 +70,7 @@ const commaList = z.string().transform((v) => v.split(",").map((s) => s.trim()).
 const SETTINGS: Setting[] = [
   { env: "DATAFORSEO_BASE_URL", flag: "--base-url", key: "baseUrl", schema: z.string(), help: `API origin (default ${DEFAULT_BASE_URL}; also https://sandbox.dataforseo.com or a loopback address)` },
   { env: "DATAFORSEO_OUTPUT_MAX_CHARS", flag: "--output-max-chars", key: "outputMaxChars", schema: int(5000, 10_000_000), help: "hard ceiling on the text of one reply (default 40000)" },
+  { env: "DATAFORSEO_OUTPUT_MAX_TOKENS", flag: "--output-max-tokens", key: "outputMaxTokens", schema: int(1000, 1_000_000), help: "ceiling on one reply's estimated o200k tokens (default 20000, under Claude Code's 25,000)" },
   { env: "DATAFORSEO_CURSOR_MAX", flag: "--cursor-max", key: "cursorMax", schema: int(1, 100_000), help: "paging cursors kept (default 500)" },
   { env: "DATAFORSEO_CURSOR_TTL_SECONDS", flag: "--cursor-ttl-seconds", key: "cursorTtlMs", schema: int(1, 7 * 86_400), help: "how long a paging cursor stays valid (default 3600)" },
   { env: "DATAFORSEO_CURSOR_MAX_MB", flag: "--cursor-max-mb", key: "cursorMaxBytes", schema: z.coerce.number().min(1).max(4096), help: "memory for rows fetched but not yet shown (default 64)" },
@@ -207,6 +210,7 @@ function defaults(env: NodeJS.ProcessEnv): Config {
     baseUrl: DEFAULT_BASE_URL,
     demo: false,
     outputMaxChars: 40_000,
+    outputMaxTokens: 20_000,
     cursorMax: 500,
     cursorTtlMs: 3_600_000,
     cursorMaxBytes: 64 * 1024 * 1024,
@@ -217,6 +221,7 @@ function defaults(env: NodeJS.ProcessEnv): Config {
     timeoutMs: 120_000,
     maxCostUsd: undefined,
     confirmAboveUsd: 0.5,
+    stateDir: defaultStateDir(env, process.platform, homedir()),
     cacheTtlMs: 3_600_000,
     cacheMaxBytes: 64 * 1024 * 1024,
     logLevel: "error",

@@ -23,7 +23,7 @@ export async function confirmSpend(deps: Deps, intent: SpendIntent, extra: Extra
   if (intent.confirmedUsd !== undefined && intent.confirmedUsd >= intent.estimateUsd) return null;
   const estimate = formatUsd(intent.estimateUsd);
   if (intent.confirmedUsd !== undefined) {
-    deps.ledger.refused(intent.tool);
+    deps.ledger.refused(intent.tool, "confirmation");
     return errorResult(
       `Not confirmed, nothing was sent or charged: confirm_cost_usd ${formatUsd(intent.confirmedUsd)} is below this call's worst case of ${estimate} (${intent.what}). Repeat the call with confirm_cost_usd of at least ${intent.estimateUsd}, or ask for fewer rows.`,
     );
@@ -51,11 +51,11 @@ export async function confirmSpend(deps: Deps, intent: SpendIntent, extra: Extra
       action = "error";
     }
     if (action === "accept") return null;
-    deps.ledger.refused(intent.tool);
+    deps.ledger.refused(intent.tool, "confirmation");
     const why = action === "error" ? "the confirmation request failed" : `the user ${action === "cancel" ? "cancelled" : "declined"} it`;
     return errorResult(`Not run, nothing was sent or charged: ${intent.tool} may cost up to ${estimate} (${intent.what}) and ${why}.`);
   }
-  deps.ledger.refused(intent.tool);
+  deps.ledger.refused(intent.tool, "confirmation");
   return errorResult(
     `Confirmation needed, nothing was sent or charged: ${intent.tool} may cost up to ${estimate} (${intent.what}), above the ${formatUsd(threshold)} threshold (DATAFORSEO_CONFIRM_ABOVE_USD). Ask the user; if they agree, repeat the same call with "confirm_cost_usd": ${intent.estimateUsd}.`,
   );

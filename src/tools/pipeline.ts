@@ -4,11 +4,12 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Continuation } from "../paging/cursors.js";
 import { PAGE_HANDLE_PREFIX as HANDLE_PREFIX, type CursorLookup } from "../paging/paging-store.js";
-import { estimateMaxCost, formatUsd } from "../spend/pricing.js";
+import { formatUsd } from "../spend/pricing.js";
 import type { EndpointTool } from "./define.js";
 import type { Deps } from "./deps.js";
 import { checkArgs, defaultDateFrom, NEXT_TOOL } from "./check.js";
 import { fetchPage } from "./fetch.js";
+import { targetNote } from "../query/targets.js";
 import { present, type PageMeta } from "./present.js";
 import { errorResult, invalidArgs, type Extra } from "./result.js";
 import { apiTask, defaultColumns, maxRows, rowsOf, subjectOf, totalCountOf, type Args } from "./rows.js";
@@ -43,6 +44,9 @@ function pageArgs(tool: EndpointTool, args: Args): Args {
 /** One-line notes for the header: what the API did by default that the caller may not expect. */
 function headerNotes(tool: EndpointTool, args: Args, now: Date): string[] {
   const notes: string[] = [];
+  const targets = typeof args.target === "string" ? [args.target] : Array.isArray(args.targets) ? (args.targets as string[]) : [];
+  const note = targets.map(targetNote).find((n) => n !== undefined);
+  if (note) notes.push(note);
   if (tool.ref.param("date_from") && args.date_from === undefined) {
     const used = defaultDateFrom(tool.ref, now);
     if (used) notes.push(`date_from ${used} (default: a month ago)`);
@@ -68,6 +72,7 @@ async function respond(deps: Deps, tool: EndpointTool, args: Args, rows: readonl
       explicitFields: fields !== undefined,
       listLimit: listLimitOf(args),
       maxChars: deps.config.outputMaxChars,
+      maxTokens: deps.config.outputMaxTokens,
     },
     (shown) =>
       deps.cursors.issue({
@@ -93,12 +98,15 @@ export async function runEndpoint(deps: Deps, tool: EndpointTool, args: Args, ex
   const problems = checkArgs(tool, args, now);
   const tooLarge = deps.cursors.problem(pageArgs(tool, args));
   if (tooLarge) problems.push(tooLarge.message);
-  if (problems.length > 0) return invalidArgs(tool.name, problems);
+  if (problems.length > 0) {
+    deps.ledger.refused(tool.name, "invalid_arguments");
+    return invalidArgs(tool.name, problems);
+  }
   const task = apiTask(tool, args);
   const rowsAtMost = maxRows(tool, args, now);
   const fetched = await fetchPage(
     deps,
-    { tool: tool.name, path: tool.ref.path, task, maxRows: rowsAtMost, confirmedUsd: args.confirm_cost_usd as number | undefined, what: `up to ${rowsAtMost} rows for ${subjectOf(args)}` },
+    { tool: tool.name, fn: tool.ref.key, path: tool.ref.path, task, maxRows: rowsAtMost, confirmedUsd: args.confirm_cost_usd as number | undefined, what: `up to ${rowsAtMost} rows for ${subjectOf(args)}` },
     extra,
   );
   if ("content" in fetched) return fetched;
@@ -121,7 +129,7 @@ export async function runEndpoint(deps: Deps, tool: EndpointTool, args: Args, ex
 }
 
 /** What happened to a cursor that is not there, and what starting over costs. */
-function goneCursor(deps: Deps, handle: string, lookup: Exclude<CursorLookup, { found: true }>): CallToolResult {
+function goneCursor(deps: Deps, tools: ReadonlyMap<string, EndpointTool>, handle: string, lookup: Exclude<CursorLookup, { found: true }>): CallToolResult {
   const shownHandle = handle.slice(0, 40);
   const restart = "Start over by repeating the original tool call; identical calls are served from the cache at no cost while it holds them.";
   if (lookup.reason === "unknown") {
@@ -133,9 +141,9 @@ function goneCursor(deps: Deps, handle: string, lookup: Exclude<CursorLookup, { 
   const why =
     lookup.reason === "expired"
       ? `expired (cursors last ${Math.round(deps.config.cursorTtlMs / 60_000)} min)`
-      : "was pushed out because the memory and disk bounds for held rows were full (DATAFORSEO_CURSOR_MAX_MB)";
+      : "was pushed out because the memory and disk bounds for held rows were full (DATAFORSEO_CURSOR_MAX_MB, DATAFORSEO_CURSOR_SPILL_MB)";
   const held = lookup.heldRows > 0
-    ? ` It held ${lookup.heldRows} rows already paid for; fetching them again bills them again (about ${formatUsd(estimateMaxCost(lookup.heldRows))}).`
+    ? ` It held ${lookup.heldRows} rows already paid for; fetching them again bills them again (about ${formatUsd(deps.prices.estimate(tools.get(lookup.tool)?.ref.key ?? lookup.tool, lookup.heldRows))}).`
     : "";
   return errorResult(`Paging cursor '${shownHandle}' of ${lookup.tool} ${why}.${held} ${restart}`);
 }
@@ -149,7 +157,10 @@ export async function runNextPage(
   extra?: Extra,
 ): Promise<CallToolResult> {
   const lookup = await deps.cursors.get(handle);
-  if (!lookup.found) return goneCursor(deps, handle, lookup);
+  if (!lookup.found) {
+    deps.ledger.refused(NEXT_TOOL, "cursor_gone");
+    return goneCursor(deps, tools, handle, lookup);
+  }
   const state = lookup.state;
   const tool = tools.get(state.tool);
   if (!tool) return errorResult(`paging cursor refers to an unknown tool '${state.tool}'`);
@@ -176,7 +187,7 @@ export async function runNextPage(
   const rowsAtMost = maxRows(tool, args);
   const fetched = await fetchPage(
     deps,
-    { tool: tool.name, path: tool.ref.path, task, maxRows: rowsAtMost, confirmedUsd: args.confirm_cost_usd as number | undefined, what: `up to ${rowsAtMost} more rows for ${subjectOf(args)}` },
+    { tool: tool.name, fn: tool.ref.key, path: tool.ref.path, task, maxRows: rowsAtMost, confirmedUsd: args.confirm_cost_usd as number | undefined, what: `up to ${rowsAtMost} more rows for ${subjectOf(args)}` },
     extra,
   );
   if ("content" in fetched) return fetched;

@@ -228,7 +228,7 @@ describe("output budget and paging without paying twice", () => {
 describe("deep paging", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ env: { DATAFORSEO_OUTPUT_MAX_CHARS: "2000000" } });
+    h = await startHarness({ env: { DATAFORSEO_OUTPUT_MAX_CHARS: "2000000", DATAFORSEO_OUTPUT_MAX_TOKENS: "1000000" } });
   });
   afterAll(async () => {
     await h.close();

@@ -53,6 +53,7 @@ describe("every endpoint's result renders", () => {
         explicitFields: false,
         listLimit: 10,
         maxChars: 40_000,
+        maxTokens: 20_000,
       }, async () => null);
       const lines = out.text.split("\n");
       if (tool.ref.rows === "record") {
