@@ -1,8 +1,8 @@
-// A workflow that makes several calls holds their whole worst case against the real budget first, then
-// lets each call draw its share from that hold. fetchPage takes a Budget; this is one whose reservations
-// come out of the hold (so the calls are never refused half way and nothing is counted twice), and
-// whose requests beyond the hold go to the real budget as usual.
-import { Budget, type BudgetDecision } from "../spend/budget.js";
+// A workflow that makes several calls holds their whole worst case against the process budget first,
+// then lets each call draw its share from that hold. fetchPage reserves on deps.budget; this Budget's
+// reservations come out of the hold (so the calls are never refused half way and nothing is counted
+// twice), and anything beyond the hold goes to the real budget as usual.
+import { Budget, type BudgetDecision, type CapDecision } from "../spend/budget.js";
 import type { Ledger } from "../spend/ledger.js";
 import { fromNanos, toNanos } from "../spend/units.js";
 
@@ -34,9 +34,9 @@ export class Allotment extends Budget {
     return this.#real.check(estimateUsd);
   }
 
-  override reserve(estimateUsd: number): () => void {
+  override hold(estimateUsd: number): () => void {
     const nanos = toNanos(estimateUsd);
-    if (nanos > this.#leftNanos) return this.#real.reserve(estimateUsd);
+    if (nanos > this.#leftNanos) return this.#real.hold(estimateUsd);
     this.#leftNanos -= nanos;
     let held = true;
     return () => {
@@ -48,7 +48,14 @@ export class Allotment extends Budget {
 
   override tryReserve(estimateUsd: number): { decision: BudgetDecision; release?: () => void } {
     const decision = this.check(estimateUsd);
-    return decision.ok ? { decision, release: this.reserve(estimateUsd) } : { decision };
+    return decision.ok ? { decision, release: this.hold(estimateUsd) } : { decision };
+  }
+
+  override reserve(estimateUsd: number): CapDecision {
+    if (toNanos(estimateUsd) > this.#leftNanos) return this.#real.reserve(estimateUsd);
+    const release = this.hold(estimateUsd);
+    // The cost is in the ledger by the time the call settles; the real budget reads it from there.
+    return { ok: true, settle: () => release() };
   }
 
   /** Gives the hold back to the real budget (the calls' costs are in the ledger by then). */

@@ -11,7 +11,8 @@ import { fetchPage, spendMeta } from "../tools/fetch.js";
 import { apiTask, maxRows, rowsOf, type Args } from "../tools/rows.js";
 import { argumentProblems } from "../tools/arguments.js";
 import { errorResult, invalidArgs, type Extra } from "../tools/result.js";
-import { estimateMaxCost, formatUsd } from "../spend/pricing.js";
+import { formatUsd } from "../spend/pricing.js";
+import { accountCap } from "../spend/account-cap.js";
 import { fromNanos, toNanos } from "../spend/units.js";
 import { sanitizeText } from "../output/sanitize.js";
 import { CONFIRM } from "../tools/schema.js";
@@ -118,12 +119,12 @@ interface Planned {
   estimate: number;
 }
 
-function plan(tool: EndpointTool, args: Args, now: Date): Planned | string[] {
+function plan(deps: Deps, tool: EndpointTool, args: Args, now: Date): Planned | string[] {
   const parsed = tool.input.safeParse(args);
   if (!parsed.success) return argumentProblems(tool.name, tool.input, parsed.error, tool);
   const problems = checkArgs(tool, parsed.data as Args, now);
   if (problems.length > 0) return problems;
-  return { tool, args: parsed.data as Args, estimate: estimateMaxCost(maxRows(tool, parsed.data as Args, now)) };
+  return { tool, args: parsed.data as Args, estimate: deps.prices.estimate(tool.ref.key, maxRows(tool, parsed.data as Args, now)) };
 }
 
 export async function runAudit(
@@ -140,7 +141,9 @@ export async function runAudit(
   for (const key of ["include_subdomains", "include_indirect_links", "exclude_internal_backlinks"] as const) {
     if (input[key] !== undefined) summaryArgs[key] = input[key];
   }
-  const planned = [plan(summaryTool, summaryArgs, now), ...WINDOWS.map((d) => plan(velocityTool, { targets: [input.target], date_from: daysAgo(now, d) }, now))];
+  // Estimates at the highest price known (the account's price list is read once per process).
+  await deps.loadPrices();
+  const planned = [plan(deps, summaryTool, summaryArgs, now), ...WINDOWS.map((d) => plan(deps, velocityTool, { targets: [input.target], date_from: daysAgo(now, d) }, now))];
   const problems = planned.filter((p): p is string[] => Array.isArray(p)).flat();
   if (problems.length > 0) return invalidArgs(AUDIT_TOOL, [...new Set(problems)]);
   const calls = planned as Planned[];
@@ -155,11 +158,23 @@ export async function runAudit(
     extra,
   );
   if (unconfirmed) return unconfirmed;
-  const allotment = Allotment.take(deps.budget, deps.ledger, total);
-  if (!(allotment instanceof Allotment)) {
+  const refuse = (message: string) => {
     deps.ledger.refused(AUDIT_TOOL);
-    return errorResult(`${AUDIT_TOOL} needs ${calls.length} calls costing up to ${formatUsd(total)} in all. ${allotment.message ?? ""}`, spendMeta(deps, 0));
-  }
+    return errorResult(`${AUDIT_TOOL} needs ${calls.length} calls costing up to ${formatUsd(total)} in all. ${message}`, spendMeta(deps, 0));
+  };
+  // The account's daily/monthly caps (shared with other servers) must have room for the whole audit.
+  const account = await accountCap({
+    store: deps.spendStore,
+    account: deps.account,
+    caps: deps.accountCaps,
+    tool: AUDIT_TOOL,
+    pending: deps.pendingWrites,
+    log: (line) => deps.log("error", line),
+  }).reserve(total);
+  if (!account.ok) return refuse(account.refusal.message);
+  account.settle({ billedUsd: 0, possiblyBilledUsd: 0 });
+  const allotment = Allotment.take(deps.budget, deps.ledger, total);
+  if (!(allotment instanceof Allotment)) return refuse(allotment.message ?? "");
   // Each call reserves its share out of the hold; progress of three calls would interleave, so none is sent.
   const callDeps: Deps = { ...deps, budget: allotment };
   const callExtra = extra ? ({ ...extra, _meta: undefined } as Extra) : undefined;
@@ -171,6 +186,7 @@ export async function runAudit(
           callDeps,
           {
             tool: AUDIT_TOOL,
+            fn: c.tool.ref.key,
             path: c.tool.ref.path,
             task: apiTask(c.tool, c.args),
             maxRows: maxRows(c.tool, c.args, now),

@@ -1,6 +1,6 @@
 // backlinks_export: every row of a list tool's query to a file in the export folder, page by page,
 // through the same fetchPage as the tools (cache, shared identical calls, budget, ledger), bounded by
-// max_rows, max_cost_usd and the budget cap. Cancel stops after the current page.
+// max_rows, max_cost_usd and the spending caps. Cancel stops after the current page.
 import { unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -13,7 +13,7 @@ import { apiTask, maxRows, rowsOf, subjectOf, totalCountOf, type Args } from "..
 import { argumentProblems } from "../tools/arguments.js";
 import { errorResult, invalidArgs, type Extra } from "../tools/result.js";
 import { cacheKey } from "../spend/cache.js";
-import { estimateMaxCost, formatUsd } from "../spend/pricing.js";
+import { formatUsd } from "../spend/pricing.js";
 import { fromNanos, toNanos } from "../spend/units.js";
 import { sanitizeText } from "../output/sanitize.js";
 import { CONFIRM } from "../tools/schema.js";
@@ -184,7 +184,8 @@ export async function runExport(
   delete base.fields;
   if (pageRows !== undefined) base.limit = pageRows;
   const rowsPerPage = maxRows(tool, base, now);
-  const pageEstimate = estimateMaxCost(rowsPerPage);
+  await deps.loadPrices();
+  const pageEstimate = deps.prices.estimate(tool.ref.key, rowsPerPage);
   const worstPages = paged ? Math.ceil(maxRowsWanted / rowsPerPage) : 1;
   const worstFirst = fromNanos(toNanos(pageEstimate) * worstPages);
   const subject = subjectOf(args);
@@ -255,12 +256,12 @@ export async function runExport(
       }
       const fetched = await fetchPage(
         deps,
-        { tool: EXPORT_TOOL, path: tool.ref.path, task, maxRows: rowsPerPage, confirmedUsd: pageEstimate, what: `page ${pages + 1} of an export of ${tool.name}` },
+        { tool: EXPORT_TOOL, fn: tool.ref.key, path: tool.ref.path, task, maxRows: rowsPerPage, confirmedUsd: pageEstimate, what: `page ${pages + 1} of an export of ${tool.name}` },
         fetchExtra,
       );
       if ("content" in fetched) {
         const text = fetched.content.map((c) => (c.type === "text" ? c.text : "")).join(" ");
-        stop = /budget cap/i.test(text) ? "budget" : "error";
+        stop = /cap reached|spending cap|caps cannot be checked/i.test(text) ? "budget" : "error";
         stopDetail = sanitizeText(text, 400);
         costNanos += toNanos(typeof fetched._meta?.cost_usd === "number" ? fetched._meta.cost_usd : 0);
         break;
@@ -303,7 +304,7 @@ export async function runExport(
   if (writer.rows === 0 && (stop === "error" || stop === "budget")) {
     // Nothing was written: no file to keep or link.
     await unlink(join(deps.config.exportDir, file)).catch(() => undefined);
-    const why = stop === "budget" ? "stopped at the budget cap" : "failed";
+    const why = stop === "budget" ? "stopped at a spending cap" : "failed";
     return errorResult(`${EXPORT_TOOL} ${tool.name} ${why} before the first row, no file written: ${stopDetail}`, { cost_usd: fromNanos(costNanos), total_cost_usd: deps.ledger.spentUsd });
   }
   return exportReply(deps, {
@@ -339,7 +340,7 @@ function exportReply(
     complete: "complete: every row",
     max_rows: `stopped at max_rows ${d.maxRowsWanted}`,
     max_cost: `PARTIAL: stopped at max_cost_usd (${d.stopDetail}); raise max_cost_usd and run again (pages already fetched come from the cache at no cost)`,
-    budget: `PARTIAL: stopped at the budget cap (${d.stopDetail})`,
+    budget: `PARTIAL: stopped at a spending cap (${d.stopDetail})`,
     cancelled: "PARTIAL: cancelled; kept the pages already paid for",
     error: `PARTIAL: stopped by an error (${d.stopDetail})`,
   };

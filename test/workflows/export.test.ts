@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CallToolResultSchema, type CallToolResult, type ProgressNotification } from "@modelcontextprotocol/sdk/types.js";
 import pricing from "../../src/data/backlinks-pricing.json" with { type: "json" };
-import { startFlows, parseCsv, exported, textOf, type FlowHarness } from "./harness.js";
+import { startFlows, parseCsv, exported, paid, textOf, type FlowHarness } from "./harness.js";
 
 const PER_REQUEST = pricing.from_2026_07_01.per_request_usd;
 const PER_ROW = pricing.from_2026_07_01.per_row_usd;
@@ -24,7 +24,7 @@ describe("backlinks_export", () => {
   });
 
   it("writes all 53,892 live forbes.com backlinks once, costs the sum of its pages and reports progress per page", { timeout: 240_000 }, async () => {
-    const before = h.proxy.requests.length;
+    const before = paid(h);
     const progress: ProgressNotification["params"][] = [];
     const result = (await h.client.request(
       { method: "tools/call", params: { name: "backlinks_export", arguments: { tool: "backlinks_backlinks", arguments: { target: "forbes.com" }, max_rows: 100_000, max_cost_usd: 10 } } },
@@ -41,7 +41,7 @@ describe("backlinks_export", () => {
     expect(out.pages).toBe(pages);
     // Every page went upstream once: token paging, 1,000 rows a page, the other parameters unchanged.
     const sent = h.proxy.tasks("/v3/backlinks/backlinks/live").slice(-pages);
-    expect(h.proxy.requests.length - before).toBe(pages);
+    expect(paid(h) - before).toBe(pages);
     expect(sent[0]).toEqual({ target: "forbes.com", limit: 1000 });
     for (const task of sent.slice(1)) {
       expect(Object.keys(task).sort()).toEqual(["limit", "search_after_token", "target"]);
@@ -84,12 +84,12 @@ describe("backlinks_export", () => {
     const first = exported(await h.call("backlinks_export", args));
     expect(first.rows).toBe(3000);
     expect(first.cost_usd).toBeGreaterThan(0);
-    const sentBefore = h.proxy.requests.length;
+    const sentBefore = paid(h);
     const spentBefore = h.deps.ledger.spentUsd;
     const second = exported(await h.call("backlinks_export", args));
     expect(second.rows).toBe(3000);
     expect(second.cost_usd).toBe(0);
-    expect(h.proxy.requests.length).toBe(sentBefore);
+    expect(paid(h)).toBe(sentBefore);
     expect(h.deps.ledger.spentUsd).toBe(spentBefore);
     // The same rows, in a different file: files never overwrite each other.
     expect(second.file).not.toBe(first.file);
@@ -99,7 +99,7 @@ describe("backlinks_export", () => {
   });
 
   it("stops at max_cost_usd before a page could pass it, keeps the pages paid for and marks the file partial", async () => {
-    const before = h.proxy.requests.length;
+    const before = paid(h);
     const result = await h.call("backlinks_export", { tool: "backlinks_backlinks", arguments: { target: "forbes.com", order_by: ["first_seen,desc"] }, max_rows: 20_000, max_cost_usd: 0.2 });
     const out = exported(result);
     // A full page costs at most $0.06: three fit under $0.20, a fourth could pass it.
@@ -107,7 +107,7 @@ describe("backlinks_export", () => {
     expect(out.pages).toBe(3);
     expect(out.rows).toBe(3000);
     expect(out.cost_usd as number).toBeLessThanOrEqual(0.2);
-    expect(h.proxy.requests.length - before).toBe(3);
+    expect(paid(h) - before).toBe(3);
     expect(out.partial).toBe(true);
     expect(out.file).toMatch(/-partial\.csv$/);
     expect(textOf(result)).toMatch(/PARTIAL: stopped at max_cost_usd/);
@@ -116,10 +116,10 @@ describe("backlinks_export", () => {
   });
 
   it("offset paging for endpoints without a token; jsonl keeps the full rows", async () => {
-    const before = h.proxy.requests.length;
+    const before = paid(h);
     const out = exported(await h.call("backlinks_export", { tool: "backlinks_referring_domains", arguments: { target: "forbes.com" }, format: "jsonl", max_rows: 2500 }));
     expect(out.rows).toBe(2500);
-    const sent = h.proxy.tasks("/v3/backlinks/referring_domains/live").slice(-(h.proxy.requests.length - before));
+    const sent = h.proxy.tasks("/v3/backlinks/referring_domains/live").slice(-(paid(h) - before));
     expect(sent.map((t) => [t.offset ?? 0, t.limit])).toEqual([[0, 1000], [1000, 1000], [2000, 500]]);
     const lines = (await readFile(join(h.exportDir, out.file as string), "utf8")).trimEnd().split("\n");
     expect(lines).toHaveLength(2500);
@@ -129,7 +129,7 @@ describe("backlinks_export", () => {
   });
 
   it("refuses what it cannot do before anything is sent", async () => {
-    const before = h.proxy.requests.length;
+    const before = paid(h);
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ tool: "backlinks_summary", arguments: { target: "forbes.com" } }, /cannot be exported; exportable tools: backlinks_backlinks/],
       [{ tool: "backlinks_backlinks", arguments: { target: "forbes.com", limit: 10 } }, /arguments\.limit: not allowed here/],
@@ -143,7 +143,7 @@ describe("backlinks_export", () => {
       expect(res.isError).toBe(true);
       expect(textOf(res)).toMatch(message);
     }
-    expect(h.proxy.requests.length).toBe(before);
+    expect(paid(h)).toBe(before);
   });
 
   it("writes a Google disavow file that never names the target and lists each domain once", async () => {
@@ -182,7 +182,7 @@ describe("backlinks_export", () => {
       const controller = new AbortController();
       const filesBefore = new Set(await readdir(h.exportDir));
       let atCancel = -1;
-      const started = h.proxy.requests.length;
+      const started = paid(h);
       const call = h.client.request(
         { method: "tools/call", params: { name: "backlinks_export", arguments: { tool: "backlinks_backlinks", arguments: { target: "forbes.com", order_by: ["rank,asc"] }, max_rows: 50_000, max_cost_usd: 10 } } },
         CallToolResultSchema,
@@ -190,7 +190,7 @@ describe("backlinks_export", () => {
           signal: controller.signal,
           onprogress: (p) => {
             if (p.progress >= 2000 && atCancel < 0) {
-              atCancel = h.proxy.requests.length;
+              atCancel = paid(h);
               controller.abort("user stopped it");
             }
           },
@@ -198,22 +198,22 @@ describe("backlinks_export", () => {
       );
       await expect(call).rejects.toThrow();
       // Wait until the page under way at the cancel has landed: no new request for 10 polls (at most 60).
-      let last = h.proxy.requests.length;
+      let last = paid(h);
       let quiet = 0;
       for (let i = 0; i < 60 && quiet < 10; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        quiet = h.proxy.requests.length === last ? quiet + 1 : 0;
-        last = h.proxy.requests.length;
+        quiet = paid(h) === last ? quiet + 1 : 0;
+        last = paid(h);
       }
       // At most the page already on its way when the cancel arrived; never a new one after it.
       expect(atCancel).toBeGreaterThan(started);
-      expect(h.proxy.requests.length - atCancel).toBeLessThanOrEqual(1);
+      expect(paid(h) - atCancel).toBeLessThanOrEqual(1);
       const created = (await readdir(h.exportDir)).filter((f) => !filesBefore.has(f));
       expect(created).toHaveLength(1);
       expect(created[0]).toMatch(/^backlinks-forbes\.com-.*-partial\.csv$/);
       // The cancelled file keeps every row paid for.
       const rows = parseCsv(await readFile(join(h.exportDir, created[0]!), "utf8")).length - 1;
-      expect(rows).toBe((h.proxy.requests.length - started) * 1000);
+      expect(rows).toBe((paid(h) - started) * 1000);
       // And resources/list shows it, marked partial.
       const listed = await h.client.listResources();
       expect(listed.resources.map((r) => r.name)).toContain(created[0]);
@@ -230,11 +230,11 @@ describe("backlinks_export", () => {
       expect(refused.isError).toBe(true);
       // Ten pages of at most $0.06: the export may cost up to $0.60, above the $0.50 threshold.
       expect(textOf(refused)).toMatch(/Confirmation needed, nothing was sent or charged: backlinks_export may cost up to \$0\.6000/);
-      expect(strict.proxy.requests).toHaveLength(0);
+      expect(paid(strict)).toBe(0);
       expect(await readdir(strict.exportDir)).toEqual([]);
       const done = exported(await strict.call("backlinks_export", { ...args, confirm_cost_usd: 0.6 }));
       expect(done.rows).toBe(10_000);
-      expect(strict.proxy.requests).toHaveLength(10);
+      expect(paid(strict)).toBe(10);
     } finally {
       await strict.close();
     }
@@ -249,12 +249,12 @@ describe("backlinks_export", () => {
       expect(out.partial).toBe(true);
       expect(capped.deps.ledger.spentUsd).toBeLessThanOrEqual(0.13);
       // With no room for even one page: an error, nothing sent, no file left behind.
-      const sent = capped.proxy.requests.length;
+      const sent = paid(capped);
       const files = await readdir(capped.exportDir);
       const none = await capped.call("backlinks_export", { tool: "backlinks_backlinks", arguments: { target: "bbc.com" } });
       expect(none.isError).toBe(true);
-      expect(textOf(none)).toMatch(/stopped at the budget cap before the first row, no file written: Budget cap reached/);
-      expect(capped.proxy.requests.length).toBe(sent);
+      expect(textOf(none)).toMatch(/stopped at a spending cap before the first row, no file written: Budget cap reached/);
+      expect(paid(capped)).toBe(sent);
       expect(await readdir(capped.exportDir)).toEqual(files);
     } finally {
       await capped.close();

@@ -6,7 +6,7 @@ import { auditInput, daysAgo } from "../../src/workflows/audit.js";
 import { exportInput } from "../../src/workflows/export.js";
 import { PROMPT_NAMES } from "../../src/workflows/prompts.js";
 import { AUDIT_DESCRIPTION, EXPORT_DESCRIPTION } from "../../src/workflows/index.js";
-import { startFlows, exported, textOf, type FlowHarness } from "./harness.js";
+import { startFlows, exported, paid, textOf, type FlowHarness } from "./harness.js";
 
 /** One task straight from the emulator: the oracle the scorecard is checked against. */
 async function emulatorResult(h: FlowHarness, fn: string, task: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -34,12 +34,12 @@ describe("workflows end to end", () => {
   });
 
   it("backlinks_audit: ratios equal what the emulator's own summary and new/lost answers give", async () => {
-    const before = h.proxy.requests.length;
+    const before = paid(h);
     const result = await h.call("backlinks_audit", { target: "forbes.com" });
     expect(result.isError, textOf(result)).toBeFalsy();
     const sc = result.structuredContent as { calls: number; cost_usd: number; figures: Record<string, unknown> };
     expect(sc.calls).toBe(3);
-    expect(h.proxy.requests.length - before).toBe(3);
+    expect(paid(h) - before).toBe(3);
     const s = await emulatorResult(h, "summary", { target: "forbes.com" });
     const f = sc.figures;
     const attributes = (s.referring_links_attributes ?? {}) as Record<string, number>;
@@ -63,7 +63,7 @@ describe("workflows end to end", () => {
     // The same audit again comes from the cache: nothing sent, nothing paid.
     const again = await h.call("backlinks_audit", { target: "forbes.com" });
     expect((again.structuredContent as { cost_usd: number }).cost_usd).toBe(0);
-    expect(h.proxy.requests.length - before).toBe(3 + 2);
+    expect(paid(h) - before).toBe(3);
   });
 
   it("backlinks_audit is refused whole when the cap cannot hold every call", async () => {
@@ -73,18 +73,18 @@ describe("workflows end to end", () => {
       const result = await capped.call("backlinks_audit", { target: "forbes.com" });
       expect(result.isError).toBe(true);
       expect(textOf(result)).toMatch(/needs 3 calls costing up to \$0\.072108 in all\. Budget cap reached, nothing was sent/);
-      expect(capped.proxy.requests).toHaveLength(0);
+      expect(paid(capped)).toBe(0);
     } finally {
       await capped.close();
     }
   });
 
   it("backlinks_audit checks its arguments before anything is sent", async () => {
-    const before = h.proxy.requests.length;
+    const before = paid(h);
     const result = await h.call("backlinks_audit", { target: "forbes.com", limit: 5 });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/unknown parameter 'limit'/);
-    expect(h.proxy.requests.length).toBe(before);
+    expect(paid(h)).toBe(before);
   });
 
   it("prompts/list and prompts/get for every prompt name the tools in order", async () => {

@@ -43,6 +43,7 @@ export async function startFlows(options: { env?: Record<string, string>; emulat
     DATAFORSEO_PASSWORD: "demo",
     DATAFORSEO_BASE_URL: proxy.url,
     DATAFORSEO_EXPORT_DIR: exportDir,
+    DATAFORSEO_STATE_DIR: `${exportDir}-state`,
     DATAFORSEO_LOG_LEVEL: "silent",
     // Confirmation of big spends has its own test; the others run without it.
     DATAFORSEO_CONFIRM_ABOVE_USD: "1000",
@@ -84,9 +85,11 @@ export async function startFlows(options: { env?: Record<string, string>; emulat
       await client.close().catch(() => undefined);
       await server.close().catch(() => undefined);
       await deps.client.close(0).catch(() => undefined);
+      await Promise.all([...deps.pendingWrites]);
       await proxy.close();
       await emulator.close();
       await rm(exportDir, { recursive: true, force: true });
+      await rm(`${exportDir}-state`, { recursive: true, force: true });
     },
   };
 }
@@ -139,4 +142,9 @@ export function parseCsv(text: string): string[][] {
 /** The export's structured reply. */
 export function exported(result: CallToolResult): Record<string, unknown> {
   return result.structuredContent as Record<string, unknown>;
+}
+
+/** Paid requests sent upstream so far (POSTs; the price list read once per process is a free GET). */
+export function paid(h: { proxy: RecordingProxy }): number {
+  return h.proxy.requests.filter((r) => r.method === "POST").length;
 }
