@@ -37,7 +37,7 @@ function startEmulatorProcess() {
 const { url, child } = await startEmulatorProcess();
 const exportDir = await mkdtemp(join(tmpdir(), "flows-measure-"));
 try {
-  const { config } = loadConfig([], { DATAFORSEO_LOGIN: "demo", DATAFORSEO_PASSWORD: "demo", DATAFORSEO_BASE_URL: url, DATAFORSEO_EXPORT_DIR: exportDir, DATAFORSEO_LOG_LEVEL: "silent", DATAFORSEO_CONFIRM_ABOVE_USD: "1000", DATAFORSEO_CACHE_MAX_MB: process.env.MEASURE_CACHE_MB ?? "64" });
+  const { config } = loadConfig([], { DATAFORSEO_LOGIN: "demo", DATAFORSEO_PASSWORD: "demo", DATAFORSEO_BASE_URL: url, DATAFORSEO_EXPORT_DIR: exportDir, DATAFORSEO_LOG_LEVEL: "silent", DATAFORSEO_STATE_DIR: `${exportDir}-state`, DATAFORSEO_CONFIRM_ABOVE_USD: "1000", DATAFORSEO_CACHE_MAX_MB: process.env.MEASURE_CACHE_MB ?? "64" });
   const deps = createDeps(config);
   const tools = new Map(ENDPOINT_TOOLS.map((t) => [t.name, t]));
   // Time spent waiting for upstream answers (request, emulator work, response body).
@@ -90,4 +90,5 @@ try {
 } finally {
   child.kill();
   await rm(exportDir, { recursive: true, force: true });
+  await rm(`${exportDir}-state`, { recursive: true, force: true });
 }
