@@ -185,7 +185,7 @@ export async function runExport(
   if (pageRows !== undefined) base.limit = pageRows;
   const rowsPerPage = maxRows(tool, base, now);
   await deps.loadPrices();
-  const pageEstimate = deps.prices.estimate(tool.ref.key, rowsPerPage);
+  let pageEstimate = deps.prices.estimate(tool.ref.key, rowsPerPage);
   const worstPages = paged ? Math.ceil(maxRowsWanted / rowsPerPage) : 1;
   const worstFirst = fromNanos(toNanos(pageEstimate) * worstPages);
   const subject = subjectOf(args);
@@ -240,6 +240,8 @@ export async function runExport(
       // Offset pages are independent requests: the last one asks only for the rows still wanted.
       if (tool.ref.paging === "offset" && pageRows !== undefined) pageArgs.limit = Math.min(pageRows, maxRowsWanted - writer.rows);
       const task = apiTask(tool, pageArgs);
+      // Prices learned from earlier pages count: the estimate is taken again for every page.
+      pageEstimate = deps.prices.estimate(tool.ref.key, rowsPerPage);
       const cached = deps.cache.enabled && deps.cache.get(cacheKey(tool.ref.path, task, deps.credentialId)) !== undefined;
       if (!cached) {
         if (costNanos + toNanos(pageEstimate) > capNanos) {
