@@ -2,6 +2,7 @@
 //   node test/workflows/measure.mjs                      (response cache at its default 64 MB)
 //   MEASURE_CACHE_MB=0 node test/workflows/measure.mjs   (cache off: the export's own footprint)
 //   node --expose-gc test/workflows/measure.mjs          (also the live heap after collections)
+//   MEASURE_FORMAT=jsonl node test/workflows/measure.mjs (jsonl or disavow instead of csv)
 // The emulator runs in a child process so its memory and CPU are not counted. Reports: export throughput
 // of local work (wall time minus time spent waiting for the emulator's answers), the server process's
 // memory while exporting all 53,892 forbes.com backlinks, and the scorecard's size in o200k tokens.
@@ -69,13 +70,14 @@ try {
     if (collect) peakLive = Math.max(peakLive, m.heapUsed);
   }, 50);
   const t0 = performance.now();
-  const result = await runExport(deps, tools, { tool: "backlinks_backlinks", arguments: { target: "forbes.com" }, max_rows: 100_000, max_cost_usd: 10 });
+  const format = process.env.MEASURE_FORMAT ?? "csv";
+  const result = await runExport(deps, tools, { tool: "backlinks_backlinks", arguments: { target: "forbes.com" }, format, max_rows: 100_000, max_cost_usd: 10 });
   const wallMs = performance.now() - t0;
   clearInterval(sampler);
   const out = result.structuredContent;
   const localMs = wallMs - upstreamMs;
   const mb = (b) => (b / 1048576).toFixed(1);
-  console.log(`export: ${out.rows} rows, ${out.pages} pages, cost $${out.cost_usd}, wall ${(wallMs / 1000).toFixed(1)} s, waiting upstream ${(upstreamMs / 1000).toFixed(1)} s`);
+  console.log(`export (${format}): ${out.rows} rows, ${out.pages} pages, cost $${out.cost_usd}, wall ${(wallMs / 1000).toFixed(1)} s, waiting upstream ${(upstreamMs / 1000).toFixed(1)} s`);
   console.log(`export throughput of local work: ${Math.round(out.rows / (localMs / 1000))} rows/s (${(localMs / 1000).toFixed(2)} s local)`);
   console.log(`memory while exporting: rss ${mb(base.rss)} -> peak ${mb(peakRss)} MB, heapUsed ${mb(base.heapUsed)} -> peak ${mb(peakHeap)} MB (response cache holds up to ${mb(config.cacheMaxBytes)} MB)`);
   if (peakLive > 0) console.log(`live heap after GC while exporting: peak ${mb(peakLive)} MB (cache bytes held at the end ${mb(deps.cache.bytes)} MB)`);
