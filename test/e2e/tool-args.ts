@@ -2,6 +2,7 @@
 // form the tool takes, the most rows a call can ask for, and the tool's full list of output fields.
 import type { EndpointTool } from "../../src/tools/define.js";
 import { numericBound } from "../../src/reference/endpoints.js";
+import { earliestDate } from "../../src/tools/rows.js";
 import { outputFieldsFor, type OutputEndpoint } from "../../src/query/fields.js";
 
 /** Domains the emulator's link graph knows well (many links each). */
@@ -46,6 +47,13 @@ export function largestArgs(tool: EndpointTool): Record<string, unknown> {
   }
   const limit = ref.param("limit");
   if (limit) args.limit = numericBound(limit.max) ?? 1000;
+  // Date series: the earliest start allowed and the finest grouping give the most rows.
+  if (ref.param("date_from") && ref.param("date_to")) {
+    const today = Date.now();
+    args.date_from = new Date(earliestDate(ref, "date_from", today)).toISOString().slice(0, 10);
+  }
+  const group = ref.param("group_range");
+  if (group?.enum?.includes("day")) args.group_range = "day";
   return args;
 }
 
