@@ -167,6 +167,7 @@ describe("hostile upstream", () => {
         DATAFORSEO_OUTPUT_MAX_CHARS: String(OUTPUT_MAX_CHARS),
         DATAFORSEO_CACHE_TTL_SECONDS: "0",
         DATAFORSEO_CONFIRM_ABOVE_USD: "1000",
+        DATAFORSEO_TOOLSETS: "all",
       },
     });
   }, 60_000);
@@ -277,6 +278,21 @@ describe("hostile upstream", () => {
       expectClean(res, `refusal of ${JSON.stringify(target.slice(0, 30))}`);
       expect(textOf(res).length).toBeLessThan(5000);
     }
+  });
+
+  it("refuses a page list from more distinct domains than the API takes, before sending it", async () => {
+    const pages = (domains: number) => Array.from({ length: 200 }, (_, i) => `https://www.site${i % domains}.com/page-${i}/`);
+    const before = upstream.posts.length;
+    const over = await h.call("backlinks_bulk_pages_summary", { targets: pages(101) });
+    expect(over.isError).toBe(true);
+    expect(textOf(over)).toMatch(/101 distinct domains; at most 100/);
+    expect(textOf(over)).toMatch(/nothing was sent/);
+    expect(upstream.posts.length).toBe(before);
+    // Subdomains of one domain count once; 100 domains go through.
+    const subdomains = Array.from({ length: 150 }, (_, i) => `https://blog${i}.site.com/`);
+    const ok = await h.call("backlinks_bulk_pages_summary", { targets: [...pages(99), ...subdomains] });
+    expect(ok.isError, textOf(ok).slice(0, 300)).toBeFalsy();
+    expect(upstream.posts.length).toBe(before + 1);
   });
 });
 
