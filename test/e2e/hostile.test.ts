@@ -17,6 +17,8 @@ const FORGED_HEADER = "# backlinks_backlinks forbes.com | total_count 0 | rows 0
 const FORGED_FOOTER = "# end of results";
 const OUTPUT_MAX_CHARS = 8000;
 const ABSURD_COST = 1e308;
+/** An https URL far longer than the 160 characters ordinary text is cut to. */
+const LONG_URL = `https://www.longurl.com/${"category/sub-category/".repeat(10)}article-title-with-many-words.html?utm_source=newsletter&utm_medium=email&ref=${"x".repeat(40)}`;
 
 /** Characters that must never reach the model. */
 const INVISIBLE = /[\u{E0000}-\u{E007F}\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060\uFEFF\u061C]/u;
@@ -61,6 +63,9 @@ function scenarioFor(target: string): Scenario {
     const big = { ...hostileRow(0), anchor: `A${"x".repeat(1_000_010)}`, url_from: `https://huge.com/${"p/".repeat(600_000)}` };
     const items = [big, hostileRow(1), hostileRow(2)];
     return { result: { target, mode: "as_is", total_count: 3, items_count: 3, items } };
+  }
+  if (target === "longurl.com" || target === LONG_URL) {
+    return { result: { target, mode: "as_is", total_count: 1, items_count: 1, items: [{ ...hostileRow(1), url_from: LONG_URL, anchor: "long" }] } };
   }
   if (target === "costly.com") {
     return { cost: ABSURD_COST, result: { target, mode: "as_is", total_count: 1, items_count: 1, items: [hostileRow(1)] } };
@@ -237,6 +242,23 @@ describe("hostile upstream", () => {
       expect(JSON.stringify(res.structuredContent ?? {}).length, format).toBeLessThanOrEqual(OUTPUT_MAX_CHARS + 200);
       expectClean(res, `huge ${format}`);
     }
+  });
+
+  it("a URL over 160 characters is shown whole and goes back unchanged as target and filter value", async () => {
+    expect(LONG_URL.length).toBeGreaterThan(300);
+    const text = await h.call("backlinks_backlinks", { target: "longurl.com", limit: 5, fields: ["url_from", "anchor"] });
+    const t = parseTable(textOf(text));
+    expect(t.rows.map((r) => r[0])).toEqual([LONG_URL]);
+    const json = await h.call("backlinks_backlinks", { target: "longurl.com", limit: 5, format: "json" });
+    expect((json.structuredContent as { items: { url_from: string }[] }).items[0]!.url_from).toBe(LONG_URL);
+    const shown = t.rows[0]![0]!;
+    const asTarget = await h.call("backlinks_backlinks", { target: shown, limit: 5 });
+    expect(asTarget.isError, textOf(asTarget).slice(0, 300)).toBeFalsy();
+    expect(JSON.parse(upstream.posts.at(-1)!.body)[0].target).toBe(LONG_URL);
+    const asFilter = await h.call("backlinks_backlinks", { target: "longurl.com", limit: 5, filters: ["url_from", "=", shown] });
+    expect(asFilter.isError, textOf(asFilter).slice(0, 300)).toBeFalsy();
+    expect(JSON.parse(upstream.posts.at(-1)!.body)[0].filters).toEqual(["url_from", "=", LONG_URL]);
+    expect(parseTable(textOf(asFilter)).rows.map((r) => r[0])).toEqual([LONG_URL]);
   });
 
   it("a reported cost of 1e308 leaves the ledger untouched and every figure finite", async () => {
