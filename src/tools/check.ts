@@ -127,7 +127,12 @@ export function checkArgs(tool: EndpointTool, args: Args, now = new Date()): str
   query("filters", (c) => checkFilters(args.filters, c, "filters", opts));
   query("order_by", (c) => checkOrderBy(args.order_by, c, "order_by", opts));
   query("backlinks_filters", (c) => checkFilters(args.backlinks_filters, c, "backlinks_filters"));
-  if (Array.isArray(args.fields)) problems.push(...checkFields(args.fields as string[], ref.key, opts));
+  if (Array.isArray(args.fields)) {
+    // An intersection row's key column (domain, url_from) is ours, made from the per-target entries.
+    const key = tool.overlay.rowKey?.column;
+    const fields = (args.fields as string[]).filter((f) => f !== key);
+    if (fields.length > 0 || key === undefined) problems.push(...checkFields(fields, ref.key, opts));
+  }
   if (args.tag !== undefined) problems.push(...checkTag(args.tag));
   problems.push(...checkDates(ref, args, now));
   const token = args.search_after_token;

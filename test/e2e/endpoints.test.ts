@@ -223,6 +223,10 @@ describe("every endpoint tool", () => {
     const counts = t.rows.map((r) => Number(r[1]));
     expect([...counts].sort((a, b) => b - a)).toEqual(counts);
     for (const r of t.rows) expect(r[0]).toMatch(/\./);
+    // The key column can be asked for by name, like any other.
+    const picked = await h.call("backlinks_domain_intersection", { targets: ["forbes.com", "cnn.com"], limit: 3, fields: ["domain", "intersections_count"] });
+    expect(picked.isError, textOf(picked)).toBeFalsy();
+    expect(parseTable(textOf(picked)).columns).toEqual(["domain", "intersections_count"]);
   });
 
   const listTools = ENDPOINT_TOOLS.filter((t) => t.ref.paging !== "none");
