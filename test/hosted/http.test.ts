@@ -1,0 +1,114 @@
+// Hosted mode over real loopback HTTP with the SDK's Streamable HTTP client, one replica, embedded
+// (memory) state: the gate in front of MCP (Host, Origin, size, token) and tenant isolation.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { startHttp, type RunningHttp } from "../../src/transport/http.js";
+import { ConfigError } from "../../src/config.js";
+import { INIT_BODY, MCP_HEADERS, connect, hostedConfig, nextHandle, raw, tenantsOf, textOf } from "./helpers.js";
+
+const TOKEN_A = "token-a-0123456789";
+const TOKEN_B = "token-b-9876543210";
+
+describe("hosted http: gate and tenants", () => {
+  let emulator: Emulator;
+  let http: RunningHttp;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ login: "demo", password: "demo" });
+    http = await startHttp(hostedConfig({ baseUrl: emulator.url, httpMaxBodyBytes: 64 * 1024, outputMaxChars: 5000 }), {
+      tenants: tenantsOf([
+        { name: "alpha", token: TOKEN_A },
+        { name: "beta", token: TOKEN_B },
+      ]),
+    });
+  });
+
+  afterAll(async () => {
+    await http?.close(100);
+    await emulator?.close();
+  });
+
+  it("answers 401 with WWW-Authenticate: Bearer without a token or with a wrong one, and sends nothing upstream", async () => {
+    emulator.resetStats();
+    const host = `127.0.0.1:${http.port}`;
+    const none = await raw(http.port, { headers: { ...MCP_HEADERS, host }, body: INIT_BODY });
+    expect(none.status).toBe(401);
+    expect(String(none.headers["www-authenticate"])).toMatch(/^Bearer /);
+    const wrong = await raw(http.port, { headers: { ...MCP_HEADERS, host, authorization: "Bearer not-a-token" }, body: INIT_BODY });
+    expect(wrong.status).toBe(401);
+    expect(String(wrong.headers["www-authenticate"])).toContain('error="invalid_token"');
+    await expect(connect(http.url)).rejects.toThrow();
+    expect(emulator.stats().requests).toBe(0);
+  });
+
+  it("answers 403 to a Host or Origin outside the allow-list (DNS rebinding) and 200 to loopback ones", async () => {
+    const auth = { authorization: `Bearer ${TOKEN_A}` };
+    const evil = await raw(http.port, { headers: { ...MCP_HEADERS, ...auth, host: "evil.example.com" }, body: INIT_BODY });
+    expect(evil.status).toBe(403);
+    const evilOrigin = await raw(http.port, {
+      headers: { ...MCP_HEADERS, ...auth, host: `localhost:${http.port}`, origin: "http://evil.example.com" },
+      body: INIT_BODY,
+    });
+    expect(evilOrigin.status).toBe(403);
+    const ok = await raw(http.port, {
+      headers: { ...MCP_HEADERS, ...auth, host: `localhost:${http.port}`, origin: `http://localhost:${http.port}` },
+      body: INIT_BODY,
+    });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body).result.serverInfo.name).toBe("backlinks-mcp");
+  });
+
+  it("answers 413 to a body over the cap, declared or streamed", async () => {
+    const host = `127.0.0.1:${http.port}`;
+    const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { pad: "x".repeat(70 * 1024) } });
+    const res = await raw(http.port, { headers: { ...MCP_HEADERS, host, authorization: `Bearer ${TOKEN_A}` }, body: big });
+    expect(res.status).toBe(413);
+    const chunked = await raw(http.port, {
+      headers: { ...MCP_HEADERS, host, authorization: `Bearer ${TOKEN_A}`, "transfer-encoding": "chunked" },
+      body: big,
+    });
+    expect(chunked.status).toBe(413);
+  });
+
+  it("serves /healthz with the store's state", async () => {
+    const res = await raw(http.port, { method: "GET", path: "/healthz", headers: { host: `127.0.0.1:${http.port}` } });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ status: "ok", store: "memory", store_reachable: true });
+  });
+
+  it("serves tools over Streamable HTTP, pages with a cursor, and refuses tenant A's cursor to tenant B", async () => {
+    const a = await connect(http.url, TOKEN_A);
+    const b = await connect(http.url, TOKEN_B);
+    try {
+      const tools = await a.listTools();
+      expect(tools.tools.map((t) => t.name)).toContain("backlinks_backlinks");
+      const first = await a.callTool({ name: "backlinks_backlinks", arguments: { target: "forbes.com", limit: 100 } });
+      expect(first.isError).toBeFalsy();
+      const handle = nextHandle(textOf(first));
+      expect(handle).toBeDefined();
+      const before = emulator.stats().requests;
+      const stolen = await b.callTool({ name: "backlinks_next_page", arguments: { search_after_token: handle! } });
+      expect(stolen.isError).toBe(true);
+      expect(textOf(stolen)).toMatch(/Unknown or expired paging cursor/);
+      const own = await a.callTool({ name: "backlinks_next_page", arguments: { search_after_token: handle! } });
+      expect(own.isError).toBeFalsy();
+      expect(textOf(own)).toMatch(/rows \d+/);
+      // The held rows came from the state, not a new upstream request; B's refusal sent nothing either.
+      expect(emulator.stats().requests).toBe(before);
+      // B's identical call is not served from A's cache entry: it is B's own upstream request.
+      const bCall = await b.callTool({ name: "backlinks_backlinks", arguments: { target: "forbes.com", limit: 100 } });
+      expect(bCall.isError).toBeFalsy();
+      expect(emulator.stats().requests).toBe(before + 1);
+      const aAgain = await a.callTool({ name: "backlinks_backlinks", arguments: { target: "forbes.com", limit: 100 } });
+      expect(textOf(aAgain)).toMatch(/cache/i);
+      expect(emulator.stats().requests).toBe(before + 1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("refuses to listen beyond loopback without a tenants file", async () => {
+    await expect(startHttp(hostedConfig({ httpHost: "0.0.0.0" }))).rejects.toThrow(ConfigError);
+  });
+});
