@@ -7,8 +7,8 @@ import type { AddressInfo } from "node:net";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { ConfigError, type Config } from "../config.js";
-import { createServer } from "../server.js";
-import { makeLogger } from "../tools/deps.js";
+import { createServer, type ServerParts } from "../server.js";
+import { makeLogger, type Deps } from "../tools/deps.js";
 import { MemoryState } from "../hosted/memory-state.js";
 import { createTenantRuntime, preload, requestDeps, type TenantRuntime } from "../hosted/runtime.js";
 import type { HostedState } from "../hosted/state.js";
@@ -143,6 +143,25 @@ export async function startHttp(config: Config, options: HttpOptions = {}): Prom
     ? undefined
     : { name: "local", login: config.login ?? "", password: config.password ?? "" };
   const runtimes = new Map<string, TenantRuntime>();
+  // Building a server (tools, schemas, validators) costs more CPU than most calls: idle servers are
+  // kept per tenant and reused. Each serves one request at a time; its Deps object is refilled with
+  // the request's pieces before it runs (the server reads them at call time).
+  const idle = new Map<string, { parts: ServerParts; deps: Deps }[]>();
+  const POOL_MAX = 64;
+  const takeServer = (rt: TenantRuntime, deps: Deps): { parts: ServerParts; deps: Deps } => {
+    const pooled = idle.get(rt.tenant.name)?.pop();
+    if (pooled) {
+      Object.assign(pooled.deps, deps);
+      return pooled;
+    }
+    const own = { ...deps };
+    return { parts: createServer(rt.config, own), deps: own };
+  };
+  const giveBack = (rt: TenantRuntime, entry: { parts: ServerParts; deps: Deps }) => {
+    let list = idle.get(rt.tenant.name);
+    if (!list) idle.set(rt.tenant.name, (list = []));
+    if (list.length < POOL_MAX && !stopping) list.push(entry);
+  };
   const runtimeOf = (tenant: Tenant): TenantRuntime => {
     let rt = runtimes.get(tenant.name);
     if (!rt) runtimes.set(tenant.name, (rt = createTenantRuntime(config, tenant, store)));
@@ -213,7 +232,8 @@ export async function startHttp(config: Config, options: HttpOptions = {}): Prom
       });
     }
     const { deps, flush } = requestDeps(rt, loaded);
-    const parts = createServer(rt.config, deps);
+    const entry = takeServer(rt, deps);
+    const { parts } = entry;
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsProgress(messages) });
     // What the request stored (cursors with held rows, cache entries) is in the shared state before
     // its answer leaves: a next page may arrive at another replica right after.
@@ -223,8 +243,13 @@ export async function startHttp(config: Config, options: HttpOptions = {}): Prom
       return sendRaw(message, opts);
     };
     res.on("close", () => {
-      void transport.close();
-      void parts.server.close();
+      // Reused only when the answer went out whole: then no handler of this request still runs.
+      const clean = res.writableFinished;
+      void (async () => {
+        await transport.close().catch(() => undefined);
+        await parts.server.close().catch(() => undefined);
+        if (clean) giveBack(rt, entry);
+      })();
     });
     await parts.server.connect(transport);
     await transport.handleRequest(req, res, parsed);
