@@ -6,9 +6,9 @@
 //
 //   node bench/sections/http.mjs [--quick]     (after npm run build; needs redis-server)
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startBenchEmulator } from "../lib/upstream.mjs";
@@ -79,6 +79,15 @@ async function startReplica(env) {
   });
   return {
     url,
+    /** CPU time the process has used so far, in ms (Linux /proc; NaN elsewhere). */
+    cpuMs() {
+      try {
+        const fields = readFileSync(`/proc/${proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
+        return (Number(fields[11]) + Number(fields[12])) * 10;
+      } catch {
+        return NaN;
+      }
+    },
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise((r) => proc.once("exit", r));
@@ -111,8 +120,11 @@ async function call(url, offset) {
   return ms;
 }
 
-/** `count` calls, `width` at once, spread over `urls` in turn. */
-async function load(urls, count, width, firstOffset) {
+/** `count` calls, `width` at once, spread over `replicas` in turn. */
+async function load(replicas, count, width, firstOffset) {
+  const urls = replicas.map((r) => r.url);
+  const cpu0 = replicas.reduce((a, r) => a + r.cpuMs(), 0);
+  const own0 = process.cpuUsage();
   const times = [];
   let next = 0;
   const start = performance.now();
@@ -124,7 +136,11 @@ async function load(urls, count, width, firstOffset) {
   };
   await Promise.all(Array.from({ length: width }, worker));
   const wallMs = performance.now() - start;
+  const own = process.cpuUsage(own0);
+  const serverCpu = replicas.reduce((a, r) => a + r.cpuMs(), 0) - cpu0;
   return {
+    server_cpu_ms_per_call: round(serverCpu / count, 2),
+    emulator_and_client_cpu_ms_per_call: round((own.user + own.system) / 1000 / count, 2),
     calls: count,
     concurrency: width,
     calls_per_s: round((count / wallMs) * 1000, 1),
@@ -135,7 +151,7 @@ async function load(urls, count, width, firstOffset) {
 
 export async function runHttp({ quick = false, log = console.error } = {}) {
   const count = quick ? 60 : 600;
-  const width = 30;
+  const width = Number(process.env.BENCH_HTTP_WIDTH ?? 30);
   const serial = quick ? 10 : 60;
   const emulator = await startBenchEmulator({ latencyMs: LATENCY_MS });
   const redis = await startRedis();
@@ -160,14 +176,14 @@ export async function runHttp({ quick = false, log = console.error } = {}) {
     const memOne = await startReplica(base);
     stops.push(memOne);
     await call(memOne.url, 0);
-    const memSerial = await load([memOne.url], serial, 1, 1000);
+    const memSerial = await load([memOne], serial, 1, 1000);
     await memOne.stop();
     const redisOne = await startReplica({ ...base, DATAFORSEO_REDIS_URL: redis.url });
     stops.push(redisOne);
     await call(redisOne.url, 0);
-    const redisSerial = await load([redisOne.url], serial, 1, 2000);
+    const redisSerial = await load([redisOne], serial, 1, 2000);
     emulator.resetStats();
-    const one = await load([redisOne.url], count, width, 3000);
+    const one = await load([redisOne], count, width, 3000);
     const onePeak = emulator.stats().peakInFlight;
     await redisOne.stop();
 
@@ -176,7 +192,7 @@ export async function runHttp({ quick = false, log = console.error } = {}) {
     for (const r of three) await call(r.url, 0);
     emulator.resetStats();
     const many = await load(
-      three.map((r) => r.url),
+      three,
       count,
       width,
       10_000,
@@ -191,6 +207,9 @@ export async function runHttp({ quick = false, log = console.error } = {}) {
       serial_memory_p50_ms: memSerial.p50_ms,
       serial_redis_p50_ms: redisSerial.p50_ms,
       store_ms_per_call: round(redisSerial.p50_ms - memSerial.p50_ms, 2),
+      serial_memory_server_cpu_ms_per_call: memSerial.server_cpu_ms_per_call,
+      serial_redis_server_cpu_ms_per_call: redisSerial.server_cpu_ms_per_call,
+      cores: availableParallelism(),
     };
     log(
       `  1 replica ${one.calls_per_s} calls/s (p50 ${one.p50_ms} ms, p95 ${one.p95_ms} ms); 3 replicas ${many.calls_per_s} calls/s (p50 ${many.p50_ms}, p95 ${many.p95_ms}); x${result.speedup}; Redis adds ${result.store_ms_per_call} ms per call`,

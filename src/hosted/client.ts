@@ -18,6 +18,8 @@ export interface GateOptions {
   caps: SpendCaps;
   /** Largest estimate of one call, in nano-dollars. */
   perCallNanos?: number;
+  /** DATAFORSEO_MAX_COST_USD: what this tenant may spend through this process, in nano-dollars. */
+  processCapNanos?: number;
   /** Requests in flight for the account across every replica (DataForSEO allows 30). */
   maxInFlight: number;
   ratePerMinute: number;
@@ -78,6 +80,9 @@ export class HostedClient extends DataForSeoClient {
   private readonly gate: GateOptions;
   private readonly leaseMs: number;
   private readonly waitMs: number;
+  /** Spent and held through this process (for processCapNanos). */
+  private processSpent = 0;
+  private processHeld = 0;
   /** Settlements the store could not take yet: retried before the next reservation. */
   private readonly unsettled: { id: string; billed: number; possibly: number }[] = [];
 
@@ -98,6 +103,22 @@ export class HostedClient extends DataForSeoClient {
         `this call may cost up to ${formatUsd(fromNanos(estimateNanos))}, more than this tenant's per-call cap of ${formatUsd(fromNanos(perCall))}; nothing was sent`,
       );
     }
+    const processCap = this.gate.processCapNanos;
+    if (processCap !== undefined && this.processSpent + this.processHeld + estimateNanos > processCap) {
+      throw capRefused(
+        `this call may cost up to ${formatUsd(fromNanos(estimateNanos))} and this server process has ${formatUsd(fromNanos(Math.max(0, processCap - this.processSpent - this.processHeld)))} left of its DATAFORSEO_MAX_COST_USD cap of ${formatUsd(fromNanos(processCap))}; nothing was sent`,
+      );
+    }
+    this.processHeld += estimateNanos;
+    try {
+      return await this.paidPost(path, task, options, estimateNanos);
+    } finally {
+      this.processHeld -= estimateNanos;
+    }
+  }
+
+  private async paidPost(path: string, task: Record<string, unknown>, options: CallOptions, estimateNanos: number): Promise<CallSuccess> {
+    const { state, ns } = this.gate;
     await this.flushSettlements();
     let hold;
     try {
@@ -136,6 +157,7 @@ export class HostedClient extends DataForSeoClient {
         release();
       }
     } finally {
+      this.processSpent += billed + possibly;
       if (sent) await this.settle(hold.id, billed, possibly);
       else await state.release(ns, hold.id).catch(() => undefined);
     }

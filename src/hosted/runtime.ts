@@ -11,7 +11,7 @@ import { CursorStore, HANDLE_PREFIX, type CursorState } from "../paging/cursors.
 import { Budget } from "../spend/budget.js";
 import { ResponseCache, cacheKey } from "../spend/cache.js";
 import { Ledger } from "../spend/ledger.js";
-import { fromNanos } from "../spend/units.js";
+import { fromNanos, toNanos } from "../spend/units.js";
 import { checkArgs, NEXT_TOOL } from "../tools/check.js";
 import type { EndpointTool } from "../tools/define.js";
 import { accountId, makeLogger, type CachedResult, type Deps, type Fetched, type Logger } from "../tools/deps.js";
@@ -65,6 +65,7 @@ export function createTenantRuntime(config: Config, tenant: Tenant, state: Hoste
       ns,
       caps: { dailyNanos: tenant.dailyNanos, monthlyNanos: tenant.monthlyNanos },
       perCallNanos: tenant.perCallNanos,
+      processCapNanos: config.maxCostUsd === undefined ? undefined : toNanos(config.maxCostUsd),
       maxInFlight: config.maxConcurrency,
       ratePerMinute: config.ratePerMinute,
       log,

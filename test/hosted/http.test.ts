@@ -111,4 +111,29 @@ describe("hosted http: gate and tenants", () => {
   it("refuses to listen beyond loopback without a tenants file", async () => {
     await expect(startHttp(hostedConfig({ httpHost: "0.0.0.0" }))).rejects.toThrow(ConfigError);
   });
+
+  it("refuses a call over the tenant's per-call cap and calls past DATAFORSEO_MAX_COST_USD, sending nothing", async () => {
+    const capped = await startHttp(hostedConfig({ baseUrl: emulator.url, maxCostUsd: 0.05 }), {
+      tenants: tenantsOf([{ name: "small", token: TOKEN_A, caps: { per_call_usd: 0.025 } }]),
+    });
+    const c = await connect(capped.url, TOKEN_A);
+    try {
+      const before = emulator.stats().requests;
+      const big = await c.callTool({ name: "backlinks_backlinks", arguments: { target: "cap.example.com", limit: 100 } });
+      expect(big.isError).toBe(true);
+      expect(textOf(big)).toMatch(/per-call cap of \$0\.0250.*nothing was sent/);
+      expect(emulator.stats().requests).toBe(before);
+      for (const target of ["cap1.example.com", "cap2.example.com"]) {
+        const ok = await c.callTool({ name: "backlinks_backlinks", arguments: { target, limit: 1 } });
+        expect(ok.isError).toBeFalsy();
+      }
+      const third = await c.callTool({ name: "backlinks_backlinks", arguments: { target: "cap3.example.com", limit: 1 } });
+      expect(third.isError).toBe(true);
+      expect(textOf(third)).toMatch(/DATAFORSEO_MAX_COST_USD/);
+      expect(emulator.stats().requests).toBe(before + 2);
+    } finally {
+      await c.close();
+      await capped.close(100);
+    }
+  });
 });
