@@ -65,21 +65,23 @@ function capRefused(message: string): UpstreamError {
   });
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
+interface Waiter {
+  resolve: (release: () => void) => void;
+  reject: (err: unknown) => void;
+  deadline: number;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+const cancelledBeforeSend = () => new UpstreamError({ kind: "cancelled", message: "the call was cancelled before it was sent" });
 
 export class HostedClient extends DataForSeoClient {
   private readonly gate: GateOptions;
   private readonly leaseMs: number;
   private readonly waitMs: number;
+  private readonly waiters: Waiter[] = [];
+  private pumping = false;
+  private wake: (() => void) | undefined;
   /** Spent and held through this process (for processCapNanos). */
   private processSpent = 0;
   private processHeld = 0;
@@ -200,41 +202,101 @@ export class HostedClient extends DataForSeoClient {
     }
   }
 
-  /** Waits for a place among the account's requests in flight; returns its release function. */
-  private async takeSlot(signal?: AbortSignal): Promise<() => void> {
-    const { state, ns } = this.gate;
-    const deadline = Date.now() + this.waitMs;
-    let pause = 2;
-    for (;;) {
-      if (signal?.aborted) throw new UpstreamError({ kind: "cancelled", message: "the call was cancelled before it was sent" });
-      let slot;
-      try {
-        slot = await state.acquireSlot(ns.account, { maxInFlight: this.gate.maxInFlight, ratePerMinute: this.gate.ratePerMinute, leaseMs: this.leaseMs });
-      } catch (err) {
-        if (err instanceof StateUnavailableError) throw storeDown();
-        throw err;
-      }
-      if (slot.ok) {
-        const id = slot.id;
-        const renew = setInterval(() => {
-          state.renewSlot(ns.account, id, this.leaseMs).catch(() => undefined);
-        }, Math.max(100, Math.floor(this.leaseMs / 3)));
-        renew.unref();
-        let held = true;
-        return () => {
-          if (!held) return;
-          held = false;
-          clearInterval(renew);
-          state.releaseSlot(ns.account, id).catch(() => undefined);
+  /**
+   * Waits for a place among the account's requests in flight; returns its release function. Callers
+   * wait in one local FIFO and only its head asks the store, so a busy replica polls Redis once, not
+   * once per waiting call; a place freed here wakes the head at once.
+   */
+  private takeSlot(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(cancelledBeforeSend());
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, deadline: Date.now() + this.waitMs, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(cancelledBeforeSend());
         };
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
-      if (Date.now() >= deadline) {
-        throw new UpstreamError({ kind: "queue_timeout", message: "the call waited too long for a free place among the account's requests in flight" });
-      }
-      // Jittered polling: short while places free up quickly, up to 50 ms, or as the rate window says.
-      const wait = slot.retryMs > 50 ? slot.retryMs : Math.min(50, pause) + Math.random() * pause;
-      pause = Math.min(50, pause * 2);
-      await sleep(Math.min(wait, Math.max(1, deadline - Date.now())), signal);
+      this.waiters.push(waiter);
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.wake?.();
+      return;
     }
+    this.pumping = true;
+    const { state, ns } = this.gate;
+    let pause = 2;
+    try {
+      while (this.waiters.length > 0) {
+        const head = this.waiters[0]!;
+        const settle = (fn: () => void) => {
+          this.waiters.shift();
+          if (head.onAbort) head.signal?.removeEventListener("abort", head.onAbort);
+          fn();
+        };
+        if (Date.now() >= head.deadline) {
+          settle(() =>
+            head.reject(
+              new UpstreamError({ kind: "queue_timeout", message: "the call waited too long for a free place among the account's requests in flight" }),
+            ),
+          );
+          continue;
+        }
+        let slot;
+        try {
+          slot = await state.acquireSlot(ns.account, { maxInFlight: this.gate.maxInFlight, ratePerMinute: this.gate.ratePerMinute, leaseMs: this.leaseMs });
+        } catch (err) {
+          settle(() => head.reject(err instanceof StateUnavailableError ? storeDown() : err));
+          continue;
+        }
+        if (this.waiters[0] !== head) continue; // cancelled meanwhile: the place goes to the next one
+        if (slot.ok) {
+          const id = slot.id;
+          settle(() => head.resolve(this.holder(id)));
+          pause = 2;
+          continue;
+        }
+        // Jittered: short while places free up quickly, up to 50 ms, or as long as the rate window says.
+        const wait = slot.retryMs > 50 ? slot.retryMs : pause + Math.random() * pause;
+        pause = Math.min(50, pause * 2);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, Math.min(wait, Math.max(1, head.deadline - Date.now())));
+          const wake = () => done();
+          this.wake = wake;
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        this.wake = undefined;
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** The release function of a place: stops renewing its lease, frees it, wakes the next waiter. */
+  private holder(id: string): () => void {
+    const { state, ns } = this.gate;
+    const renew = setInterval(() => {
+      state.renewSlot(ns.account, id, this.leaseMs).catch(() => undefined);
+    }, Math.max(100, Math.floor(this.leaseMs / 3)));
+    renew.unref();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      clearInterval(renew);
+      state
+        .releaseSlot(ns.account, id)
+        .catch(() => undefined)
+        .finally(() => this.wake?.());
+    };
   }
 }
