@@ -70,6 +70,24 @@ describe("hosted http: gate and tenants", () => {
     expect(chunked.status).toBe(413);
   });
 
+  it("answers plain JSON, or SSE when the call asks for progress; GET and DELETE on /mcp are 405 (stateless)", async () => {
+    const headers = { ...MCP_HEADERS, host: `127.0.0.1:${http.port}`, authorization: `Bearer ${TOKEN_A}`, "mcp-protocol-version": "2025-06-18" };
+    const call = (meta?: object) =>
+      JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "backlinks_usage", arguments: {}, ...(meta ? { _meta: meta } : {}) } });
+    const plain = await raw(http.port, { headers, body: call() });
+    expect(plain.status).toBe(200);
+    expect(String(plain.headers["content-type"])).toMatch(/^application\/json/);
+    expect(JSON.parse(plain.body).result.content[0].text).toMatch(/spent/i);
+    const streamed = await raw(http.port, { headers, body: call({ progressToken: "p1" }) });
+    expect(streamed.status).toBe(200);
+    expect(String(streamed.headers["content-type"])).toMatch(/^text\/event-stream/);
+    expect(streamed.body).toMatch(/^data: .*"id":3/m);
+    for (const method of ["GET", "DELETE"]) {
+      const res = await raw(http.port, { method, headers });
+      expect(res.status).toBe(405);
+    }
+  });
+
   it("serves /healthz with the store's state", async () => {
     const res = await raw(http.port, { method: "GET", path: "/healthz", headers: { host: `127.0.0.1:${http.port}` } });
     expect(res.status).toBe(200);
