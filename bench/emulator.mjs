@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Emulator benchmark: in-process start time, the first (cold) forbes.com page, and the latency of
-// warm 1,000-row backlinks pages posted directly with undici. Build first: npx tsc -p tsconfig.json
+// Emulator benchmark: in-process start time, the first (cold) forbes.com page, the latency of
+// warm 1,000-row backlinks pages posted directly with undici, and the first call of every live
+// endpoint on forbes.com with the graph cache cleared (cold) and repeated.
+// Build first: npx tsc -p tsconfig.json
 //
 //   node bench/emulator.mjs            full run
 //   node bench/emulator.mjs --quick    fewer iterations
@@ -18,9 +20,33 @@ function percentile(values, p) {
 }
 const r2 = (n) => Math.round(n * 100) / 100;
 
-async function postPage(url, task) {
+/** One forbes.com-sized request per live endpoint (the others are bounded by their inputs). */
+const ENDPOINT_CALLS = [
+  ["summary", { target: "forbes.com" }],
+  ["history", { target: "forbes.com" }],
+  ["backlinks", { target: "forbes.com", limit: 100 }],
+  ["anchors", { target: "forbes.com" }],
+  ["domain_pages", { target: "forbes.com" }],
+  ["domain_pages_summary", { target: "forbes.com" }],
+  ["referring_domains", { target: "forbes.com" }],
+  ["referring_networks", { target: "forbes.com" }],
+  ["competitors", { target: "forbes.com" }],
+  ["domain_intersection", { targets: { 1: "forbes.com", 2: "cnn.com" } }],
+  ["page_intersection", { targets: { 1: "forbes.com", 2: "cnn.com" } }],
+  ["timeseries_summary", { target: "forbes.com", group_range: "day" }],
+  ["timeseries_new_lost_summary", { target: "forbes.com", group_range: "day" }],
+  ["bulk_ranks", { targets: ["forbes.com"] }],
+  ["bulk_backlinks", { targets: ["forbes.com"] }],
+  ["bulk_spam_score", { targets: ["forbes.com"] }],
+  ["bulk_referring_domains", { targets: ["forbes.com"] }],
+  ["bulk_new_lost_backlinks", { targets: ["forbes.com"] }],
+  ["bulk_new_lost_referring_domains", { targets: ["forbes.com"] }],
+  ["bulk_pages_summary", { targets: ["https://www.forbes.com/"] }],
+];
+
+async function postPage(url, task, fn = "backlinks") {
   const t0 = performance.now();
-  const res = await request(`${url}/v3/backlinks/backlinks/live`, {
+  const res = await request(`${url}/v3/backlinks/${fn}/live`, {
     method: "POST",
     headers: { authorization: AUTH, "content-type": "application/json" },
     body: JSON.stringify([task]),
@@ -30,12 +56,13 @@ async function postPage(url, task) {
   const body = JSON.parse(text);
   const t = body.tasks?.[0];
   if (res.statusCode !== 200 || t?.status_code !== 20000) throw new Error(`HTTP ${res.statusCode} ${t?.status_message ?? body.status_message}`);
-  return { ms, bytes: Buffer.byteLength(text), items: t.result[0].items_count };
+  return { ms, bytes: Buffer.byteLength(text), items: t.result[0].items_count ?? 1 };
 }
 
 export async function runEmulatorBench({ quick = false, log = console.log } = {}) {
   const importStart = performance.now();
   const { startEmulator } = await import("../dist/emulator/index.js");
+  const { clearGraphCache } = await import("../dist/emulator/graph.js");
   const importMs = performance.now() - importStart;
 
   const starts = [];
@@ -61,7 +88,16 @@ export async function runEmulatorBench({ quick = false, log = console.log } = {}
       times.push(p.ms);
       bytes = p.bytes;
     }
+    // First call of every endpoint on forbes.com: cold (graph cache cleared) and repeated (graph and query results memoised).
+    const endpoints = {};
+    for (const [fn, task] of ENDPOINT_CALLS) {
+      clearGraphCache();
+      const cold = await postPage(emu.url, task, fn);
+      const repeat = await postPage(emu.url, task, fn);
+      endpoints[fn] = { cold_ms: r2(cold.ms), repeat_ms: r2(repeat.ms) };
+    }
     const result = {
+      endpoints_first_call_forbes: endpoints,
       import_ms: r2(importMs),
       start_ms_median: r2(percentile(starts, 50)),
       start_ms_max: r2(Math.max(...starts)),
@@ -77,6 +113,8 @@ export async function runEmulatorBench({ quick = false, log = console.log } = {}
     log(`  start (median of ${result.start_runs})          ${result.start_ms_median} ms (max ${result.start_ms_max} ms)`);
     log(`  first forbes.com page (cold)   ${result.cold_first_page_ms} ms  (graph generation + sort)`);
     log(`  1,000-row page, warm           p50 ${result.page_1000_ms_p50} ms  p95 ${result.page_1000_ms_p95} ms  over ${runs}  (${(bytes / 1e6).toFixed(2)} MB each)`);
+    log("  first call per endpoint on forbes.com (cold: graph cache cleared; repeat: same call again)");
+    for (const [fn, v] of Object.entries(endpoints)) log(`    ${fn.padEnd(32)} cold ${String(v.cold_ms).padStart(8)} ms   repeat ${String(v.repeat_ms).padStart(8)} ms`);
     return result;
   } finally {
     await emu.close();

@@ -3,6 +3,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { defaultStateDir } from "./state/paths.js";
 
 export const DEFAULT_BASE_URL = "https://api.dataforseo.com";
 const ALLOWED_REMOTE_ORIGINS = new Set(["https://api.dataforseo.com", "https://sandbox.dataforseo.com"]);
@@ -13,14 +14,24 @@ export interface Config {
   baseUrl: string;
   demo: boolean;
   outputMaxChars: number;
+  outputMaxTokens: number;
   cursorMax: number;
   cursorTtlMs: number;
   cursorMaxBytes: number;
+  /** Disk for held rows pushed out of memory (a temporary spill folder). */
+  cursorSpillMaxBytes: number;
   maxConcurrency: number;
   ratePerMinute: number;
   maxRetries: number;
   timeoutMs: number;
   maxCostUsd?: number;
+  /** Caps per DataForSEO account across restarts and processes (UTC day, calendar month). */
+  dailyMaxCostUsd?: number;
+  monthlyMaxCostUsd?: number;
+  /** A single call or export whose worst case is above this asks the user first. */
+  confirmAboveUsd: number;
+  /** Where the persistent ledger lives (default: the platform's user state folder). */
+  stateDir: string;
   cacheTtlMs: number;
   cacheMaxBytes: number;
   logLevel: "silent" | "error" | "info" | "debug";
@@ -59,14 +70,20 @@ const commaList = z.string().transform((v) => v.split(",").map((s) => s.trim()).
 const SETTINGS: Setting[] = [
   { env: "DATAFORSEO_BASE_URL", flag: "--base-url", key: "baseUrl", schema: z.string(), help: `API origin (default ${DEFAULT_BASE_URL}; also https://sandbox.dataforseo.com or a loopback address)` },
   { env: "DATAFORSEO_OUTPUT_MAX_CHARS", flag: "--output-max-chars", key: "outputMaxChars", schema: int(5000, 10_000_000), help: "hard ceiling on the text of one reply (default 40000)" },
+  { env: "DATAFORSEO_OUTPUT_MAX_TOKENS", flag: "--output-max-tokens", key: "outputMaxTokens", schema: int(1000, 1_000_000), help: "ceiling on one reply's estimated o200k tokens (default 20000, under Claude Code's 25,000)" },
   { env: "DATAFORSEO_CURSOR_MAX", flag: "--cursor-max", key: "cursorMax", schema: int(1, 100_000), help: "paging cursors kept (default 500)" },
   { env: "DATAFORSEO_CURSOR_TTL_SECONDS", flag: "--cursor-ttl-seconds", key: "cursorTtlMs", schema: int(1, 7 * 86_400), help: "how long a paging cursor stays valid (default 3600)" },
   { env: "DATAFORSEO_CURSOR_MAX_MB", flag: "--cursor-max-mb", key: "cursorMaxBytes", schema: z.coerce.number().min(1).max(4096), help: "memory for rows fetched but not yet shown (default 64)" },
+  { env: "DATAFORSEO_CURSOR_SPILL_MB", flag: "--cursor-spill-mb", key: "cursorSpillMaxBytes", schema: z.coerce.number().min(0).max(65_536), help: "disk for held rows pushed out of memory, in a temporary folder (default 256)" },
   { env: "DATAFORSEO_MAX_CONCURRENCY", flag: "--max-concurrency", key: "maxConcurrency", schema: int(1, 30), help: "requests in flight at once (default 30, at most 30)" },
   { env: "DATAFORSEO_RATE_PER_MINUTE", flag: "--rate-per-minute", key: "ratePerMinute", schema: int(1, 100_000), help: "requests started per minute (default 2000)" },
   { env: "DATAFORSEO_MAX_RETRIES", flag: "--max-retries", key: "maxRetries", schema: int(0, 10), help: "retries of a failed call where safe (default 3)" },
   { env: "DATAFORSEO_TIMEOUT_MS", flag: "--timeout-ms", key: "timeoutMs", schema: int(100, 600_000), help: "per attempt timeout (default 120000)" },
   { env: "DATAFORSEO_MAX_COST_USD", flag: "--max-cost-usd", key: "maxCostUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "budget cap for this server process in USD (default: none)" },
+  { env: "DATAFORSEO_DAILY_MAX_COST_USD", flag: "--daily-max-cost-usd", key: "dailyMaxCostUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "cap per DataForSEO account per UTC day, across restarts and processes (default: none)" },
+  { env: "DATAFORSEO_MONTHLY_MAX_COST_USD", flag: "--monthly-max-cost-usd", key: "monthlyMaxCostUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "cap per DataForSEO account per calendar month (UTC), across restarts and processes (default: none)" },
+  { env: "DATAFORSEO_CONFIRM_ABOVE_USD", flag: "--confirm-above-usd", key: "confirmAboveUsd", schema: z.coerce.number().min(0).max(1_000_000), help: "ask the user before a call or export that may cost more than this (default 0.50)" },
+  { env: "DATAFORSEO_STATE_DIR", flag: "--state-dir", key: "stateDir", schema: z.string().min(1), help: "folder of the persistent ledger (default: the user state folder, e.g. ~/.local/state/backlinks-mcp)" },
   { env: "DATAFORSEO_CACHE_TTL_SECONDS", flag: "--cache-ttl-seconds", key: "cacheTtlMs", schema: int(0, 30 * 86_400), help: "answer identical calls from memory for this long (default 3600; 0 = off)" },
   { env: "DATAFORSEO_CACHE_MAX_MB", flag: "--cache-max-mb", key: "cacheMaxBytes", schema: z.coerce.number().min(0).max(4096), help: "memory for the response cache (default 64)" },
   { env: "DATAFORSEO_EXPORT_DIR", flag: "--export-dir", key: "exportDir", schema: z.string().min(1), help: "folder for backlinks_export files (default ~/backlinks-mcp-exports)" },
@@ -92,6 +109,7 @@ const SCALE: Partial<Record<keyof Config, number>> = {
   cursorMaxBytes: 1024 * 1024,
   cacheTtlMs: 1000,
   cacheMaxBytes: 1024 * 1024,
+  cursorSpillMaxBytes: 1024 * 1024,
   httpMaxBodyBytes: 1024,
 };
 
@@ -192,14 +210,18 @@ function defaults(env: NodeJS.ProcessEnv): Config {
     baseUrl: DEFAULT_BASE_URL,
     demo: false,
     outputMaxChars: 40_000,
+    outputMaxTokens: 20_000,
     cursorMax: 500,
     cursorTtlMs: 3_600_000,
     cursorMaxBytes: 64 * 1024 * 1024,
+    cursorSpillMaxBytes: 256 * 1024 * 1024,
     maxConcurrency: 30,
     ratePerMinute: 2000,
     maxRetries: 3,
     timeoutMs: 120_000,
     maxCostUsd: undefined,
+    confirmAboveUsd: 0.5,
+    stateDir: defaultStateDir(env, process.platform, homedir()),
     cacheTtlMs: 3_600_000,
     cacheMaxBytes: 64 * 1024 * 1024,
     logLevel: "error",

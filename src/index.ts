@@ -1,101 +1,43 @@
 #!/usr/bin/env node
-// Entry point: `backlinks-mcp` (stdio MCP server), `backlinks-mcp --demo`, `backlinks-mcp emulator`.
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { loadConfig, ConfigError, settingsHelp, type Config } from "./config.js";
-import { createServer, VERSION } from "./server.js";
+// Bin entry. It checks the Node.js version before anything else is loaded: static imports are
+// evaluated before a module's own code, so the server proper (src/cli.ts, with undici, zod and the
+// SDK) is imported dynamically, only once the check has passed. Keep this file free of imports and
+// of syntax newer than what old Node releases can parse (no `??`, `?.`, top-level await), so that on
+// an old Node the user reads the message below instead of a stack trace.
 
-const USAGE = `backlinks-mcp ${VERSION}: the DataForSEO Backlinks API as MCP tools (stdio).
+/** The oldest Node.js this package runs on: undici 7 needs 20.18.1 (JSON import attributes need 20.10). */
+const MINIMUM = [20, 18, 1];
+/** Exit code when the running Node.js is too old. */
+const EXIT_OLD_NODE = 3;
 
-Usage:
-  backlinks-mcp                 serve over stdio (credentials from DATAFORSEO_LOGIN / DATAFORSEO_PASSWORD)
-  backlinks-mcp --demo          serve over stdio against the built-in offline emulator (no account needed)
-  backlinks-mcp emulator [--port N] [--host 127.0.0.1] [--login L --password P] [--seed N]
-                                run the offline DataForSEO Backlinks API emulator alone
-
-Settings (environment variable, flag, meaning):
-${settingsHelp()}
-`;
-
-async function main(): Promise<void> {
-  // stdout belongs to JSON-RPC: anything printed by mistake goes to stderr.
-  console.log = console.error;
-  console.info = console.error;
-
-  let parsed;
-  try {
-    parsed = loadConfig(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`backlinks-mcp: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  if (parsed.command === "help") {
-    process.stderr.write(USAGE);
-    return;
-  }
-  if (parsed.command === "version") {
-    process.stderr.write(`${VERSION}\n`);
-    return;
-  }
-  if (parsed.command === "emulator") {
-    // The emulator is loaded only when it is used, to keep the server's start-up short.
-    const { runEmulatorCli } = await import("./emulator/index.js");
-    await runEmulatorCli(parsed.rest);
-    return;
-  }
-  await serve(parsed.config);
+function parseVersion(text: string): number[] {
+  const parts = String(text).replace(/^v/, "").split(".");
+  return [0, 1, 2].map(function (i) {
+    const n = parseInt(parts[i] || "0", 10);
+    return isNaN(n) ? 0 : n;
+  });
 }
 
-async function serve(config: Config): Promise<void> {
-  let stopEmulator: (() => Promise<void>) | undefined;
-  if (config.demo) {
-    const { startEmulator } = await import("./emulator/index.js");
-    const emulator = await startEmulator({ host: "127.0.0.1", port: 0 });
-    stopEmulator = () => emulator.close();
-    config = { ...config, baseUrl: emulator.url, login: "demo", password: "demo" };
+function isNewEnough(version: number[]): boolean {
+  for (let i = 0; i < MINIMUM.length; i++) {
+    if (version[i] !== MINIMUM[i]) return version[i] > MINIMUM[i];
   }
-  const parts = createServer(config);
-  const transport = new StdioServerTransport();
-
-  const GRACE_MS = 2000;
-  let stopping = false;
-  const shutdown = async (why: string) => {
-    if (stopping) return;
-    stopping = true;
-    // Whatever happens below, the process ends shortly after the grace period.
-    setTimeout(() => process.exit(0), GRACE_MS + 1000).unref();
-    parts.deps.log("info", `shutting down (${why})`);
-    try {
-      await parts.close(GRACE_MS);
-      await stopEmulator?.();
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.stdin.on("end", () => void shutdown("stdin closed"));
-  process.stdin.on("close", () => void shutdown("stdin closed"));
-  // The client closed our stdout: nobody can read an answer any more.
-  process.stdout.on("error", () => void shutdown("stdout closed"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("unhandledRejection", (reason) => {
-    parts.deps.log("error", `unhandled rejection: ${reason instanceof Error ? reason.name : typeof reason}`);
-  });
-  process.on("uncaughtException", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") {
-      void shutdown("output closed");
-      return;
-    }
-    parts.deps.log("error", `uncaught exception: ${err.name}`);
-  });
-
-  await parts.server.connect(transport);
-  parts.deps.log("info", `ready (${config.demo ? "demo, offline emulator" : config.baseUrl})`);
+  return true;
 }
 
-main().catch((err) => {
-  process.stderr.write(`backlinks-mcp: fatal: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+const running = process.versions.node;
+if (!isNewEnough(parseVersion(running))) {
+  process.stderr.write(
+    "backlinks-mcp: this is Node.js " +
+      running +
+      "; backlinks-mcp needs Node.js " +
+      MINIMUM.join(".") +
+      " or newer (a current LTS release from https://nodejs.org works).\n",
+  );
+  process.exit(EXIT_OLD_NODE);
+} else {
+  import("./cli.js").catch(function (err: unknown) {
+    process.stderr.write("backlinks-mcp: fatal: " + (err instanceof Error ? err.message : String(err)) + "\n");
+    process.exit(1);
+  });
+}

@@ -128,6 +128,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
     throw new ConfigError(err instanceof Error ? err.message : String(err));
   }
   const tools = new Map<string, EndpointTool>(ENDPOINT_TOOLS.map((t) => [t.name, t]));
+  deps.clientSupportsElicitation = () => Boolean(server.server.getClientCapabilities()?.elicitation);
   const listed: Listed[] = [];
 
   /** Registers a tool; a tool outside the enabled toolsets answers which toolset enables it. */
@@ -136,12 +137,16 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
     if (on) listed.push(entry);
     const checked: Handler = async (raw, extra) => {
       if (!on) {
+        deps.ledger.refused(entry.name, "toolset");
         return errorResult(
           `${entry.name} is not enabled on this server. It is in the toolset${toolsets.length > 1 ? "s" : ""} ${toolsets.join(", ")}: add one to DATAFORSEO_TOOLSETS (or --toolsets), e.g. DATAFORSEO_TOOLSETS=${[...enabled, toolsets[0]].join(",")}, or use all. Nothing was sent or charged.`,
         );
       }
       const parsed = input.safeParse(raw ?? {});
-      if (!parsed.success) return invalidArgs(entry.name, argumentProblems(entry.name, input, parsed.error, tools.get(entry.name)));
+      if (!parsed.success) {
+        deps.ledger.refused(entry.name, "invalid_arguments");
+        return invalidArgs(entry.name, argumentProblems(entry.name, input, parsed.error, tools.get(entry.name)));
+      }
       return handler(parsed.data as Record<string, unknown>, extra);
     };
     server.registerTool(
@@ -195,16 +200,26 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
       if (deps.client.hasCredentials) {
         try {
           const res = await deps.client.get("/v3/appendix/user_data", { signal: extra?.signal });
-          account = summariseUserData(res.task.result?.[0]);
+          const data = res.task.result?.[0];
+          account = summariseUserData(data);
+          deps.prices.acceptUserData(data);
         } catch (err) {
           accountError = err instanceof UpstreamError ? describeError(err) : "could not read account data";
         }
       } else {
         accountError = "no credentials set (DATAFORSEO_LOGIN / DATAFORSEO_PASSWORD)";
       }
+      let stored;
+      let storedError: string | undefined;
+      try {
+        stored = await deps.spendStore.totals(deps.account);
+      } catch (err) {
+        storedError = err instanceof Error ? err.message : String(err);
+      }
+      deps.ledger.record({ tool: "backlinks_usage", costUsd: 0, cached: true, ok: true });
       return {
-        content: [{ type: "text", text: usageText(deps, account, accountError) }],
-        _meta: { cost_usd: 0, total_cost_usd: deps.ledger.spentUsd },
+        content: [{ type: "text", text: usageText(deps, account, accountError, stored, storedError) }],
+        _meta: { cost_usd: 0, total_cost_usd: deps.ledger.spentUsd, possibly_billed_usd: deps.ledger.possiblyBilledUsd },
       };
     },
   );
@@ -233,6 +248,9 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
     async close(graceMs = 2000) {
       await deps.client.close(graceMs);
       await server.close();
+      await Promise.allSettled([...deps.pendingWrites]);
+      await deps.spendStore.close();
+      await deps.cursors.close();
     },
   };
 }

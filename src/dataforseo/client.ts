@@ -1,14 +1,22 @@
 // The DataForSEO HTTP client: one task per request, Basic auth, a fair queue under the
 // concurrency and rate limits, safe retries, per-attempt timeouts, cancellation, and every
-// fault turned into an UpstreamError.
+// fault turned into an UpstreamError that says whether the call may have been billed
+// (`billing`: "none" | "billed" | "unknown").
 //
-// Retry policy. Retried (when the response cost nothing): connection errors before any
-// response, HTTP 429 and 5xx without a DataForSEO code, and the codes in RETRY_CODES. When a
-// body carries a DataForSEO code, the code decides, not the HTTP status. Never retried: any
-// other code, a response that cost money, an unreadable body, a connection lost after the
-// headers, cancellation, and our own per-attempt timeout: a request that timed out may still
-// run (and bill) upstream, and repeating a hang would multiply the user's wait.
-import type { Pool } from "undici";
+// Retry rule. A failed attempt is repeated (at most maxRetries times, with backoff or the
+// server's Retry-After) only when it provably cost nothing AND the fault is transient, that is:
+//  - the request never reached DataForSEO: connection refused, DNS failure, connect timeout,
+//    or the connection reset or closed before undici had written the whole request (undici's
+//    onRequestSent hook tells us); or
+//  - DataForSEO's own JSON envelope answered with cost 0 and one of the codes 40202, 40209,
+//    50000, 50301, 50401 (the code decides, whatever the HTTP status).
+// Everything else is surfaced at once with advice. In particular nothing whose billing is
+// "unknown" is ever repeated: a timeout after the request was (or may have been) written, a
+// reset or close after it was sent, any 3xx, a 5xx or 429 without a DataForSEO envelope (gateway
+// pages), a truncated, oversized or unreadable body, or a cost that is not a finite amount
+// between 0 and MAX_TASK_COST_USD. DataForSEO may have run and billed such a call; the spend
+// protocol (src/spend/call.ts) counts it as possibly billed at its worst-case estimate.
+import type { Dispatcher, Pool, buildConnector } from "undici";
 import { brotliDecompress, gunzip, inflate, inflateRaw } from "node:zlib";
 import { promisify } from "node:util";
 import {
@@ -16,6 +24,7 @@ import {
   UpstreamError,
   adviceFor,
   isTransientCode,
+  type Billing,
   kindForCode,
   type ErrorKind,
 } from "./errors.js";
@@ -49,6 +58,8 @@ export interface ClientOptions {
   random?: () => number;
   /** Largest accepted response body after decompression; default 256 MiB. */
   maxResponseBytes?: number;
+  /** Opens connections instead of undici's own connector (tests inject connection faults with it). */
+  connector?: buildConnector.connector;
 }
 
 export interface CallOptions {
@@ -122,10 +133,18 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** A cost figure, or 0 when absent or unreadable. */
-function costOf(v: unknown): number {
+/**
+ * The most one task may plausibly cost, in USD. One Backlinks task costs at most about $0.06
+ * (1,000 rows at the 2026 prices); a reported cost above this bound is taken as a corrupt
+ * response, never as money to record.
+ */
+export const MAX_TASK_COST_USD = 100;
+
+/** A reported cost: 0 when absent, the amount when it is a finite number in [0, MAX_TASK_COST_USD], else null. */
+function costOf(v: unknown): number | null {
+  if (v === undefined || v === null) return 0;
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : 0;
+  return Number.isFinite(n) && n >= 0 && n <= MAX_TASK_COST_USD ? n : null;
 }
 
 function clampInt(v: number | undefined, def: number, min: number, max: number): number {
@@ -148,6 +167,7 @@ export class DataForSeoClient {
   private pool?: Promise<Pool>;
   private readonly origin: string | null;
   private readonly connections: number;
+  private readonly connector?: buildConnector.connector;
   private readonly badBaseUrl: boolean;
   private readonly limiter: Limiter;
   private shutDown = false;
@@ -202,6 +222,7 @@ export class DataForSeoClient {
     this.pathPrefix = url ? url.pathname.replace(/\/+$/, "") : "";
     this.origin = url ? url.origin : null;
     this.connections = maxConcurrency;
+    this.connector = options.connector;
   }
 
   /** undici takes ~100 ms to load: load it with the first request, not at start-up. */
@@ -212,7 +233,7 @@ export class DataForSeoClient {
           connections: this.connections,
           headersTimeout: this.timeoutMs,
           bodyTimeout: this.timeoutMs,
-          connect: { timeout: this.timeoutMs },
+          connect: this.connector ?? { timeout: this.timeoutMs },
         }),
     );
     return this.pool;
@@ -274,7 +295,7 @@ export class DataForSeoClient {
     const safe = call.catch((err: unknown) => {
       if (err instanceof UpstreamError) throw err;
       this.logLine(`unexpected ${err instanceof Error ? err.name : typeof err} in the client`);
-      throw new UpstreamError({ kind: "network", message: "the request failed unexpectedly", retryable: true });
+      throw new UpstreamError({ kind: "network", message: "the request failed unexpectedly", retryable: true, billing: "unknown" });
     });
     this.active.add(safe);
     const forget = () => this.active.delete(safe);
@@ -440,31 +461,45 @@ export class DataForSeoClient {
     if (signal?.aborted) onCancel();
     const timer = setTimeout(() => abort("timeout"), this.timeoutMs);
     let httpStatus: number | undefined;
+    // Set by undici once the whole request has been handed to the socket: from then on
+    // DataForSEO may run (and bill) the task whatever happens to the connection.
+    const sent = { written: false };
     const headers = body === undefined ? this.headers : { ...this.headers, "content-type": "application/json" };
+    // undici settles an aborted request only once its connection is up; this settles the
+    // attempt at the abort whatever the connector does.
+    let stopWaiting: (err: Error) => void = () => undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      stopWaiting = reject;
+    });
+    stopped.catch(() => undefined);
+    controller.signal.addEventListener("abort", () => stopWaiting(new Error("aborted")), { once: true });
     try {
       const pool = await this.getPool();
-      const res = await pool.request({
+      if (why) throw new Error("aborted");
+      const pending = pool.compose(watchRequestSent(sent)).request({
         path: this.pathPrefix + path,
         method,
         headers,
         body,
         signal: controller.signal,
       });
+      pending.catch(() => undefined);
+      const res = await Promise.race([pending, stopped]);
       httpStatus = res.statusCode;
       const raw = await this.readBody(res.body, httpStatus);
       const encoding = String(res.headers["content-encoding"] ?? "").trim().toLowerCase();
       const bytes = await this.decode(raw, encoding, httpStatus);
       if (why) throw new Error("aborted");
       const text = bytes.toString("utf8").replace(/^\ufeff/, "");
-      const outcome = this.interpret(httpStatus, res.headers["retry-after"], text);
+      const outcome = this.interpret(httpStatus, res.headers["retry-after"], text, res.headers.location);
       this.logLine(
-        `${method} ${path} attempt ${attempt}: HTTP ${httpStatus}${outcome.ok ? " ok" : ` ${outcome.error.code ?? outcome.error.kind}`} in ${Math.round(performance.now() - started)} ms`,
+        `${method} ${path} attempt ${attempt}: HTTP ${httpStatus}${outcome.ok ? " ok" : ` ${outcome.error.code ?? outcome.error.kind} billing ${outcome.error.billing}`} in ${Math.round(performance.now() - started)} ms`,
       );
       return outcome;
     } catch (err) {
-      const outcome = this.failure(err, why, httpStatus);
+      const outcome = this.failure(err, why, httpStatus, sent.written);
       this.logLine(
-        `${method} ${path} attempt ${attempt}: ${outcome.error.kind}${httpStatus !== undefined ? ` after HTTP ${httpStatus}` : ""} in ${Math.round(performance.now() - started)} ms`,
+        `${method} ${path} attempt ${attempt}: ${outcome.error.kind}${httpStatus !== undefined ? ` after HTTP ${httpStatus}` : ""} billing ${outcome.error.billing} in ${Math.round(performance.now() - started)} ms`,
       );
       return outcome;
     } finally {
@@ -474,32 +509,43 @@ export class DataForSeoClient {
     }
   }
 
-  private failure(err: unknown, why: AbortWhy | null, httpStatus: number | undefined): Outcome & { ok: false } {
+  private failure(err: unknown, why: AbortWhy | null, httpStatus: number | undefined, written: boolean): Outcome & { ok: false } {
     const code = isObject(err) && typeof err.code === "string" ? err.code : undefined;
-    if (why === "cancelled") return { ok: false, retry: false, error: this.cancelledError(0) };
-    if (why === "closed") return { ok: false, retry: false, error: this.closedError(0) };
+    // Once the request is written (or a response began), DataForSEO may run the task.
+    const billing: Billing = written || httpStatus !== undefined ? "unknown" : "none";
+    if (why === "cancelled" || why === "closed") {
+      const error = why === "cancelled" ? this.cancelledError(0) : this.closedError(0);
+      error.billing = billing;
+      return { ok: false, retry: false, error };
+    }
+    if (err instanceof UpstreamError) return { ok: false, retry: false, error: err };
     if (why === "timeout" || (code !== undefined && TIMEOUT_CODES.has(code))) {
+      const notSent = billing === "none";
       return {
         ok: false,
-        retry: false,
+        // A timeout before the request was written (connecting) is a network fault like any other.
+        retry: notSent,
         error: new UpstreamError({
           kind: "timeout",
-          message: `no complete answer within ${this.timeoutMs} ms (DATAFORSEO_TIMEOUT_MS=${this.timeoutMs})`,
+          message: notSent
+            ? `could not connect to DataForSEO within ${this.timeoutMs} ms (DATAFORSEO_TIMEOUT_MS=${this.timeoutMs}); nothing was sent`
+            : `no complete answer within ${this.timeoutMs} ms (DATAFORSEO_TIMEOUT_MS=${this.timeoutMs})`,
           httpStatus,
           retryable: true,
+          billing,
         }),
       };
     }
-    if (err instanceof UpstreamError) return { ok: false, retry: false, error: err };
     const detail = code ? ` (${this.scrub(code).replace(/[^A-Z0-9_]/gi, "").slice(0, 40)})` : "";
-    if (httpStatus === undefined) {
+    if (billing === "none") {
       return {
         ok: false,
         retry: true,
         error: new UpstreamError({
           kind: "network",
-          message: `the connection to DataForSEO failed before any response${detail}`,
+          message: `the connection to DataForSEO failed before the request was sent${detail}`,
           retryable: true,
+          billing,
         }),
       };
     }
@@ -508,9 +554,13 @@ export class DataForSeoClient {
       retry: false,
       error: new UpstreamError({
         kind: "network",
-        message: `the connection was lost while reading the response${detail}`,
+        message:
+          httpStatus === undefined
+            ? `the connection was lost after the request was sent, before any response${detail}`
+            : `the connection was lost while reading the response${detail}`,
         httpStatus,
         retryable: true,
+        billing,
       }),
     };
   }
@@ -521,6 +571,7 @@ export class DataForSeoClient {
       message: `the response is larger than ${this.maxResponseBytes} bytes`,
       httpStatus,
       advice: "Ask for fewer rows (a smaller limit) and call again.",
+      billing: "unknown",
     });
   }
 
@@ -558,6 +609,7 @@ export class DataForSeoClient {
         message: `HTTP ${httpStatus} with a body that could not be decompressed (${excerpt(encoding, this.scrub, 20)})`,
         httpStatus,
         retryable: true,
+        billing: "unknown",
       });
     }
     throw new UpstreamError({
@@ -565,11 +617,17 @@ export class DataForSeoClient {
       message: `HTTP ${httpStatus} with an unsupported content-encoding '${excerpt(encoding, this.scrub, 20)}'`,
       httpStatus,
       retryable: true,
+      billing: "unknown",
     });
   }
 
   /** Turns a complete response into a task or an error. */
-  private interpret(httpStatus: number, retryAfter: string | string[] | undefined, text: string): Outcome {
+  private interpret(
+    httpStatus: number,
+    retryAfter: string | string[] | undefined,
+    text: string,
+    location?: string | string[],
+  ): Outcome {
     let json: unknown;
     let parsed = false;
     try {
@@ -579,14 +637,45 @@ export class DataForSeoClient {
       // handled below
     }
     const env = parsed && isObject(json) ? json : null;
-    const topCode = env && typeof env.status_code === "number" && Number.isFinite(env.status_code) ? env.status_code : undefined;
-    const tasks = env && Array.isArray(env.tasks) ? env.tasks : null;
-    const taskCosts = (tasks ?? []).reduce<number>((sum, t) => sum + (isObject(t) ? costOf(t.cost) : 0), 0);
-    const topCost = env ? costOf(env.cost) : 0;
     const retryAfterMs = parseRetryAfter(retryAfter, this.retryMaxMs);
 
+    if (httpStatus >= 300 && httpStatus < 400) {
+      // Whatever the body says, a redirect is not DataForSEO's answer to a POST; whether the
+      // task ran behind it cannot be known.
+      const to = Array.isArray(location) ? location[0] : location;
+      return this.unknownFailure(
+        "bad_response",
+        httpStatus,
+        `HTTP ${httpStatus} redirect${to ? ` to "${excerpt(to, this.scrub, 100)}"` : ""}; redirects are not followed`,
+        "Check DATAFORSEO_BASE_URL (it should be https://api.dataforseo.com) and any proxy in between. The call may have been billed, so it was not repeated; check the account's usage before running it again.",
+      );
+    }
+
+    // Costs first: an impossible figure makes the whole response untrustworthy.
+    let cost = 0;
+    if (env) {
+      const tasksForCost = Array.isArray(env.tasks) ? env.tasks : [];
+      const top = costOf(env.cost);
+      let sum: number | null = 0;
+      for (const t of tasksForCost) {
+        const c = isObject(t) ? costOf(t.cost) : 0;
+        sum = c === null || sum === null ? null : sum + c;
+      }
+      if (top === null || sum === null || sum > MAX_TASK_COST_USD) {
+        return this.unknownFailure(
+          "bad_response",
+          httpStatus,
+          `HTTP ${httpStatus} with an impossible cost (not a number between 0 and ${MAX_TASK_COST_USD} USD)`,
+          "The response was discarded and its cost not recorded; the call counts as possibly billed at its estimate. Check the account's usage in the DataForSEO dashboard.",
+        );
+      }
+      cost = Math.max(top, sum);
+    }
+    const topCode = env && typeof env.status_code === "number" && Number.isFinite(env.status_code) ? env.status_code : undefined;
+    const tasks = env && Array.isArray(env.tasks) ? env.tasks : null;
+
     if (topCode !== undefined && topCode !== 20000) {
-      return this.codeFailure(topCode, env!.status_message, httpStatus, Math.max(topCost, taskCosts), retryAfterMs);
+      return this.codeFailure(topCode, env!.status_message, httpStatus, cost, retryAfterMs);
     }
     if (httpStatus >= 400) {
       const kind: ErrorKind =
@@ -599,12 +688,13 @@ export class DataForSeoClient {
               : httpStatus === 404
                 ? "validation"
                 : "upstream";
-      const cost = Math.max(topCost, taskCosts);
       const transient = httpStatus === 429 || httpStatus >= 500;
       const shown = text.trim() === "" ? "" : `: "${excerpt(text, this.scrub)}"`;
+      // Without DataForSEO's envelope (a gateway or proxy page) nobody says whether the task ran.
+      const billing: Billing = cost > 0 ? "billed" : "unknown";
       return {
         ok: false,
-        retry: transient && cost === 0,
+        retry: false,
         retryAfterMs,
         error: new UpstreamError({
           kind,
@@ -612,6 +702,13 @@ export class DataForSeoClient {
           httpStatus,
           cost,
           retryable: transient,
+          billing,
+          ...(billing === "unknown" && transient
+            ? {
+                advice:
+                  "A gateway between you and DataForSEO failed; DataForSEO may still have run (and billed) the call, so it was not repeated. Check the account's usage, then try again in a few minutes.",
+              }
+            : {}),
         }),
       };
     }
@@ -629,13 +726,12 @@ export class DataForSeoClient {
                 : "a body that is not JSON";
       return this.badResponse(httpStatus, what, text);
     }
-    if (topCode === undefined) return this.badResponse(httpStatus, "a JSON envelope without status_code", text);
-    if (!tasks || tasks.length === 0) return this.badResponse(httpStatus, "a JSON envelope without tasks", text);
+    if (topCode === undefined) return this.badResponse(httpStatus, "a JSON envelope without status_code", text, cost);
+    if (!tasks || tasks.length === 0) return this.badResponse(httpStatus, "a JSON envelope without tasks", text, cost);
     const t = tasks[0];
     if (!isObject(t) || typeof t.status_code !== "number" || !Number.isFinite(t.status_code)) {
-      return this.badResponse(httpStatus, "a task without status_code", text);
+      return this.badResponse(httpStatus, "a task without status_code", text, cost);
     }
-    const cost = Math.max(topCost, taskCosts);
     if (t.status_code !== 20000) return this.codeFailure(t.status_code, t.status_message, httpStatus, cost, retryAfterMs);
     if (t.result !== undefined && t.result !== null && !Array.isArray(t.result)) {
       return this.badResponse(httpStatus, "a task whose result is not a list", text, cost);
@@ -645,7 +741,7 @@ export class DataForSeoClient {
       status_code: t.status_code,
       status_message: typeof t.status_message === "string" ? t.status_message : "",
       time: typeof t.time === "string" ? t.time : "",
-      cost: costOf(t.cost),
+      cost: costOf(t.cost) ?? 0,
       result_count: typeof t.result_count === "number" ? t.result_count : Array.isArray(t.result) ? t.result.length : 0,
       path: Array.isArray(t.path) ? t.path.filter((p): p is string => typeof p === "string") : [],
       data: isObject(t.data) ? t.data : {},
@@ -654,6 +750,16 @@ export class DataForSeoClient {
     return { ok: true, task, cost, httpStatus };
   }
 
+  /** A failure after which DataForSEO may or may not have run the task. Never retried. */
+  private unknownFailure(kind: ErrorKind, httpStatus: number, message: string, advice: string): Outcome {
+    return {
+      ok: false,
+      retry: false,
+      error: new UpstreamError({ kind, message, httpStatus, advice, retryable: true, billing: "unknown" }),
+    };
+  }
+
+  /** A response that could not be read: billed when it states a cost, otherwise unknown. */
   private badResponse(httpStatus: number, what: string, text: string, cost = 0): Outcome {
     const shown = text.trim() === "" ? "" : `: "${excerpt(text, this.scrub)}"`;
     return {
@@ -665,10 +771,12 @@ export class DataForSeoClient {
         httpStatus,
         cost,
         retryable: true,
+        billing: cost > 0 ? "billed" : "unknown",
       }),
     };
   }
 
+  /** DataForSEO's own envelope with an error code: billed when it states a cost, otherwise not billed. */
   private codeFailure(code: number, statusMessage: unknown, httpStatus: number, cost: number, retryAfterMs: number | undefined): Outcome {
     const apiMessage = typeof statusMessage === "string" && statusMessage.trim() !== "" ? excerpt(statusMessage, this.scrub) : undefined;
     let field: string | undefined;
@@ -678,9 +786,10 @@ export class DataForSeoClient {
     }
     const kind = kindForCode(code);
     const message = field ? `the API refused the field '${field}'` : (CODE_SUMMARY[code] ?? KIND_SUMMARY[kind]);
+    const billing: Billing = cost > 0 ? "billed" : "none";
     return {
       ok: false,
-      retry: RETRY_CODES.has(code) && cost === 0,
+      retry: billing === "none" && RETRY_CODES.has(code),
       retryAfterMs,
       field,
       error: new UpstreamError({
@@ -692,7 +801,49 @@ export class DataForSeoClient {
         advice: adviceFor(code, { field }),
         cost,
         retryable: isTransientCode(code),
+        billing,
       }),
     };
   }
+}
+
+interface LegacyHandler {
+  onConnect?(abort: (err?: Error) => void, context?: unknown): void;
+  onResponseStarted?(): void;
+  onHeaders?(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean;
+  onUpgrade?(statusCode: number, rawHeaders: Buffer[], socket: unknown): void;
+  onData?(chunk: Buffer): boolean;
+  onComplete?(trailers: Buffer[] | null): void;
+  onError?(err: Error): void;
+  onBodySent?(chunk: unknown): void;
+  onRequestSent?(): void;
+}
+
+/**
+ * An undici interceptor that sets `sent.written` when undici has handed the whole request
+ * (headers and body) to the socket: its onRequestSent hook. It forwards every other callback
+ * unchanged. Before that moment a failed connection cannot have delivered a complete task.
+ */
+function watchRequestSent(sent: { written: boolean }): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (opts, handler) => {
+    const inner = handler as unknown as LegacyHandler;
+    const watched: LegacyHandler = {
+      onConnect: (abort, context) => inner.onConnect?.(abort, context),
+      onResponseStarted: () => inner.onResponseStarted?.(),
+      onHeaders: (statusCode, rawHeaders, resume, statusText) => inner.onHeaders?.(statusCode, rawHeaders, resume, statusText) ?? true,
+      onUpgrade: (statusCode, rawHeaders, socket) => inner.onUpgrade?.(statusCode, rawHeaders, socket),
+      onData: (chunk) => inner.onData?.(chunk) ?? true,
+      onComplete: (trailers) => inner.onComplete?.(trailers),
+      onError: (err) => {
+        if (!inner.onError) throw err;
+        inner.onError(err);
+      },
+      onBodySent: (chunk) => inner.onBodySent?.(chunk),
+      onRequestSent: () => {
+        sent.written = true;
+        inner.onRequestSent?.();
+      },
+    };
+    return dispatch(opts, watched as unknown as Dispatcher.DispatchHandler);
+  };
 }

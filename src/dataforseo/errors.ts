@@ -16,6 +16,17 @@ export type ErrorKind =
   | "closed"
   | "queue_timeout";
 
+/**
+ * Whether DataForSEO may have charged for a failed call:
+ * - "none": provably not billed (the request never reached DataForSEO, or DataForSEO's own
+ *   envelope answered with an error code and cost 0);
+ * - "billed": DataForSEO reported a cost (in `cost`);
+ * - "unknown": the request was (or may have been) delivered and no trustworthy cost came back
+ *   (timeouts and resets after sending, 3xx, gateway pages, unreadable bodies). Such a call
+ *   counts as possibly billed at its worst-case estimate and is never repeated automatically.
+ */
+export type Billing = "none" | "billed" | "unknown";
+
 export interface UpstreamErrorInit {
   kind: ErrorKind;
   /** What happened, already sanitised (no secrets). */
@@ -27,6 +38,8 @@ export interface UpstreamErrorInit {
   attempts?: number;
   cost?: number;
   retryable?: boolean;
+  /** Defaults to "billed" when cost > 0, else "none". */
+  billing?: Billing;
 }
 
 /**
@@ -40,8 +53,10 @@ export class UpstreamError extends Error {
   apiMessage?: string;
   advice: string;
   attempts: number;
+  /** USD DataForSEO reported for this call (0 unless billing is "billed"). */
   cost: number;
   retryable: boolean;
+  billing: Billing;
 
   constructor(init: UpstreamErrorInit) {
     super(init.message);
@@ -53,6 +68,7 @@ export class UpstreamError extends Error {
     this.attempts = init.attempts ?? 0;
     this.cost = init.cost ?? 0;
     this.retryable = init.retryable ?? false;
+    this.billing = init.billing ?? (this.cost > 0 ? "billed" : "none");
     this.advice = init.advice ?? adviceForKind(init.kind, init.code);
   }
 }
@@ -272,6 +288,9 @@ export function describeError(err: UpstreamError): string {
   if (showHttp && !/\bHTTP \d{3}\b/.test(err.message)) parts.push(`HTTP ${err.httpStatus}.`);
   if (err.attempts > 1) parts.push(`Requests sent: ${err.attempts}.`);
   if (err.cost > 0) parts.push(`This call cost $${err.cost}.`);
+  else if (err.billing === "unknown") {
+    parts.push("DataForSEO may have run (and billed) this call, so it was not repeated automatically and counts as possibly billed.");
+  }
   parts.push(`Advice: ${err.advice}`);
   return scrubAuthHeaders(parts.map((p) => p.trim()).map((p) => (/[.!?]$/.test(p) ? p : `${p}.`)).join(" "));
 }

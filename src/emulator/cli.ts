@@ -10,6 +10,7 @@ export const EMULATOR_USAGE = `Usage: backlinks-mcp emulator [options]
   --seed N           data seed (default 1)
   --now yyyy-mm-dd   reference date of the synthetic data (default: today, UTC)
   --latency-ms N     delay added before every answer (default 0)
+  --price-multiplier M  scale the per-request and per-row prices (default 1)
   --fault KIND       inject a fault: ${FAULT_KINDS.join(", ")}
   --fault-count N    fail only the first N requests
   --retry-after N    Retry-After seconds for --fault http429
@@ -60,6 +61,12 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
         break;
       case "--seed": opts.seed = intArg(flag, value, 0, 2 ** 31); break;
       case "--latency-ms": opts.latencyMs = intArg(flag, value, 0, 600_000); break;
+      case "--price-multiplier": {
+        const m = value !== undefined && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+        if (!Number.isFinite(m) || m > 1000) throw new UsageError("--price-multiplier needs a number from 0 to 1000");
+        opts.priceMultiplier = m;
+        break;
+      }
       case "--now": {
         const m = value ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
         const d = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null;

@@ -184,7 +184,7 @@ export function aggregate(links: Link[], keyOf: (l: Link) => string): AggRow[] {
 }
 
 /** Field access on aggregate rows; counter-map paths read 0 for a missing key. */
-export function aggResolver(endpoint: "referring_domains" | "domain_pages_summary", keyField: string, typeName: string, hundred: boolean): FieldResolver<AggRow> {
+export function aggResolver(endpoint: keyof typeof filterFields.endpoints, keyField: string, typeName: string, hundred: boolean): FieldResolver<AggRow> {
   const typeOf = catalogue(filterFields.endpoints[endpoint]);
   return {
     typeOf,
@@ -204,7 +204,7 @@ export function aggResolver(endpoint: "referring_domains" | "domain_pages_summar
   };
 }
 
-function trimMap(map: Record<string, number>, limit: number): Record<string, number> | null {
+export function trimMap(map: Record<string, number>, limit: number): Record<string, number> | null {
   const entries = Object.entries(map);
   if (entries.length === 0) return null;
   entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -1,6 +1,7 @@
 // Synthetic link graph of one target root (or one page / host), generated from seed + key + "now".
 // Every backlink is a flat record; aggregates are computed from these records only.
 import { Rng, hash32 } from "./rng.js";
+import { domainRank } from "./ranks.js";
 import { KNOWN_TARGETS, mainDomainOf, pageKeyOf, type ParsedTarget } from "./targets.js";
 import {
   FAMOUS_DOMAINS, GENERIC_ANCHORS, NAME_PARTS_A, NAME_PARTS_B, SECTIONS, SENTENCE_POST, SENTENCE_PRE, SHORTENERS,
@@ -329,6 +330,7 @@ function generate(spec: GraphSpec, seed: number, nowMs: number): Graph {
   if (internalHosts.length > 0 && spec.links >= 50) {
     const size = Math.max(1, Math.round(spec.links * 0.015));
     const d = makeRefDomain(rng, spec.root, size, nowMs, false);
+    d.rank = domainRank(seed, spec.root);
     d.hosts = internalHosts.map((h) => ({ name: h, ip: ip(rng), https: true }));
     d.lost = false;
     d.firstSeen = nowMs - 2000 * DAY_MS;
@@ -344,7 +346,9 @@ function generate(spec: GraphSpec, seed: number, nowMs: number): Graph {
     const isIp = size < 5 && rng.chance(0.01);
     const name = isIp ? ip(rng) : makeDomainName(rng, used, spec.root, size, famous);
     used.add(name);
-    domains.push(makeRefDomain(rng, name, size, nowMs, isIp));
+    const d = makeRefDomain(rng, name, size, nowMs, isIp);
+    d.rank = domainRank(seed, name);
+    domains.push(d);
     remaining -= size;
   }
 

@@ -4,7 +4,7 @@ import { startServer } from "./server.js";
 import type { Emulator, EmulatorOptions } from "./types.js";
 
 export type { Emulator, EmulatorOptions, EmulatorStats, FaultConfig, FaultKind } from "./types.js";
-export { FAULT_KINDS } from "./types.js";
+export { AFTER_BILL_FAULTS, FAULT_KINDS } from "./types.js";
 
 export function startEmulator(options?: EmulatorOptions): Promise<Emulator> {
   return startServer(options);

@@ -2,12 +2,21 @@
 
 export type FaultKind =
   | "http500" | "http502_html" | "http429" | "reset" | "truncated" | "slow_body" | "hang"
-  | "code40202" | "code40209" | "code50000" | "code50301" | "code50401" | "code40204" | "code40210" | "code40100";
+  | "code40202" | "code40209" | "code50000" | "code50301" | "code50401" | "code40204" | "code40210" | "code40100"
+  | "reset_after_bill" | "hang_after_bill" | "http502_after_bill" | "redirect_result";
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   "http500", "http502_html", "http429", "reset", "truncated", "slow_body", "hang",
   "code40202", "code40209", "code50000", "code50301", "code50401", "code40204", "code40210", "code40100",
+  "reset_after_bill", "hang_after_bill", "http502_after_bill", "redirect_result",
 ];
+
+/**
+ * Faults applied after the request was executed and billed: the account is charged, then
+ * reset_after_bill destroys the socket, hang_after_bill never answers, http502_after_bill answers a
+ * gateway's 502 HTML page and redirect_result answers 302 with the normal result envelope as body.
+ */
+export const AFTER_BILL_FAULTS: readonly FaultKind[] = ["reset_after_bill", "hang_after_bill", "http502_after_bill", "redirect_result"];
 
 export interface FaultConfig {
   kind: FaultKind;
@@ -35,6 +44,8 @@ export interface EmulatorOptions {
   /** Added before every answer; default 0. */
   latencyMs?: number;
   fault?: FaultConfig | null;
+  /** Scales the per-request and per-row prices (default 1). */
+  priceMultiplier?: number;
 }
 
 export interface EmulatorStats {
@@ -42,6 +53,10 @@ export interface EmulatorStats {
   inFlight: number;
   peakInFlight: number;
   byPath: Record<string, number>;
+  /** USD charged to the account since start / resetStats (after-bill faults included). */
+  billedUsd: number;
+  /** Requests that charged the account anything. */
+  billedRequests: number;
 }
 
 export interface Emulator {
@@ -52,6 +67,8 @@ export interface Emulator {
   resetStats(): void;
   setFault(fault: FaultConfig | null): void;
   setLatency(ms: number): void;
+  /** Scale the prices of later requests (per request and per row); 1 restores the price table. */
+  setPriceMultiplier(m: number): void;
   /** Closes the server and destroys open sockets. */
   close(): Promise<void>;
 }

@@ -28,3 +28,77 @@ function safeEnd(text: string, end: number): number {
   const code = text.charCodeAt(end - 1);
   return end > 0 && code >= 0xd800 && code <= 0xdbff ? end - 1 : end;
 }
+
+// ---------- tokens ----------
+
+/** Ceiling on the tokens of one reply (under Claude Code's 25,000-token default cap). */
+export const DEFAULT_MAX_TOKENS = 20_000;
+
+/**
+ * A cheap upper estimate of the o200k tokens of `text`, calibrated in a test against the real
+ * tokenizer on table-like text (words, random-looking domains, URLs, numbers, dates, count maps):
+ * - lower-case letters 1.8 per token, upper-case 1.2 (random strings tokenise worst);
+ * - digits in groups of up to 3 per token (o200k splits numbers that way);
+ * - every other ASCII character one token, a space half a token;
+ * - anything else one token per UTF-8 byte, the most a byte-level tokenizer can use.
+ * Ordinary English text is over-estimated by about 1.7x; digit-heavy tables by very little.
+ */
+export function estimateTokens(text: string): number {
+  let lower = 0;
+  let upper = 0;
+  let other = 0;
+  let digitRun = 0;
+  let digitTokens = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      digitRun++;
+      continue;
+    }
+    if (digitRun > 0) {
+      digitTokens += Math.ceil(digitRun / 3);
+      digitRun = 0;
+    }
+    if (c >= 0x61 && c <= 0x7a) lower++;
+    else if (c >= 0x41 && c <= 0x5a) upper++;
+    else if (c === 0x20) other += 0.5;
+    else if (c < 0x80) other += 1;
+    else if (c < 0x800) other += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      // A surrogate pair is one 4-byte code point; its low half is skipped.
+      other += 4;
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    } else other += 3;
+  }
+  if (digitRun > 0) digitTokens += Math.ceil(digitRun / 3);
+  return Math.ceil(lower / 1.8 + upper / 1.2 + other + digitTokens);
+}
+
+export interface LineBudget {
+  /** Characters (UTF-16 units) the lines may take, newlines included. */
+  maxChars: number;
+  /** Estimated tokens the lines may take (DEFAULT_MAX_TOKENS when omitted). */
+  maxTokens?: number;
+}
+
+/**
+ * How many leading lines fit both budgets when joined with "\n" (no trailing newline);
+ * 0 if not even the first. Tokens are counted per line plus one per newline, which never
+ * undercounts the joined text.
+ */
+export function fitLinesBudget(lines: readonly string[], budget: LineBudget): number {
+  const maxChars = budget.maxChars;
+  const maxTokens = budget.maxTokens ?? DEFAULT_MAX_TOKENS;
+  if (!(maxChars > 0) || !(maxTokens > 0)) return 0;
+  let chars = 0;
+  let tokens = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    chars += line.length + (i > 0 ? 1 : 0);
+    if (chars > maxChars) return i;
+    tokens += estimateTokens(line) + (i > 0 ? 1 : 0);
+    if (tokens > maxTokens) return i;
+  }
+  return lines.length;
+}

@@ -1,15 +1,47 @@
 // Tab-separated table: one header row, one line per item.
 import { formatCell, getPath } from "./format.js";
-import { sanitizeText } from "./sanitize.js";
+import { DEFAULT_TEXT_MAX, sanitizeText } from "./sanitize.js";
 
 /**
- * In URL columns a leading "https://" is dropped (http:// stays): the commonest prefix would otherwise
- * cost tokens on every row. A URL cell without a scheme therefore means https.
+ * Marker in front of an image link's alt text shown in the anchor column (the link has no anchor
+ * text; its image's alt text is what a reader sees instead).
  */
-function cellValue(row: unknown, column: string): unknown {
+export const ALT_MARKER = "[img alt] ";
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isEmptyText(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "string" && sanitizeText(value, 1).length === 0);
+}
+
+/**
+ * The column's cell. Values are shown as the API sent them (URLs keep their scheme, so a copied
+ * URL can be sent back as a target or filter value). An anchor cell of an image link with no
+ * anchor text shows the alt text after ALT_MARKER ("1.anchor" looks at "1.alt").
+ */
+function cell(row: unknown, column: string, listLimit: number): string {
   const value = getPath(row, column);
-  if (typeof value === "string" && column.includes("url") && value.startsWith("https://")) return value.slice(8);
-  return value;
+  const leaf = column.slice(column.lastIndexOf(".") + 1);
+  if (leaf === "anchor" && isEmptyText(value)) {
+    const alt = getPath(row, column.slice(0, column.length - leaf.length) + "alt");
+    if (typeof alt === "string") {
+      const text = formatCell(alt, listLimit, DEFAULT_TEXT_MAX - ALT_MARKER.length, "alt");
+      if (text.length > 0) return ALT_MARKER + text;
+    }
+  }
+  return formatCell(value, listLimit, DEFAULT_TEXT_MAX, column);
+}
+
+/**
+ * A row that is not an object (a number, string, null or list in `items`) is shown whole in the
+ * first column, so it is never lost.
+ */
+function scalarRow(row: unknown, columns: readonly string[], listLimit: number): string {
+  const shown = row === null ? "null" : formatCell(row, listLimit, DEFAULT_TEXT_MAX, columns[0]);
+  const rest = columns.length > 1 ? "\t".repeat(columns.length - 1) : "";
+  return shown + rest;
 }
 
 export function renderTable(
@@ -19,6 +51,8 @@ export function renderTable(
 ): { header: string; lines: string[] } {
   // Column names come from validated input, but a map key is free text: keep it on one line.
   const header = columns.map((c) => sanitizeText(c, 200)).join("\t");
-  const lines = rows.map((row) => columns.map((c) => formatCell(cellValue(row, c), listLimit)).join("\t"));
+  const lines = rows.map((row) =>
+    isRecord(row) ? columns.map((c) => cell(row, c, listLimit)).join("\t") : scalarRow(row, columns, listLimit),
+  );
   return { header, lines };
 }

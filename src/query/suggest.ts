@@ -73,3 +73,95 @@ function tieBreak(name: string, a: string, b: string): number {
   if (la !== lb) return la - lb;
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+// ---------- ranking by meaning as well as spelling ----------
+
+/**
+ * Words that mean nearly the same in field names. A lost link's date is its last_seen, so "lost"
+ * sits near "last"; every word for a moment sits near "seen".
+ */
+const RELATED: readonly (readonly string[])[] = [
+  ["lost", "last", "removed", "deleted", "gone", "dropped", "dead"],
+  ["date", "seen", "time", "visited", "day", "when", "timestamp", "fetch"],
+  ["first", "created", "discovered", "found", "new", "added", "earliest"],
+  ["prev", "previous", "before", "earlier"],
+  ["rank", "rating", "authority", "score", "dr", "da", "ur", "pr"],
+  ["spam", "toxic", "toxicity", "junk"],
+  ["anchor", "text", "link_text"],
+  ["url", "page", "link", "href", "address"],
+  ["domain", "host", "site", "website"],
+  ["from", "source", "referring", "referrer", "ref"],
+  ["to", "target", "destination", "dest"],
+  ["count", "number", "num", "total", "links", "backlinks"],
+  ["dofollow", "follow", "nofollow", "rel", "attributes"],
+  ["language", "lang", "locale"],
+  ["country", "geo", "location"],
+  ["title", "name", "heading"],
+  ["broken", "status", "error", "code"],
+  ["tld", "extension", "zone"],
+  ["ip", "network", "subnet"],
+];
+
+const RELATED_INDEX: ReadonlyMap<string, number[]> = (() => {
+  const index = new Map<string, number[]>();
+  RELATED.forEach((group, i) => {
+    for (const word of group) index.set(word, [...(index.get(word) ?? []), i]);
+  });
+  return index;
+})();
+
+function words(name: string): string[] {
+  return name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
+}
+
+function related(a: string, b: string): boolean {
+  const ga = RELATED_INDEX.get(a);
+  const gb = RELATED_INDEX.get(b);
+  return ga !== undefined && gb !== undefined && ga.some((g) => gb.includes(g));
+}
+
+function wordScore(a: string, b: string): number {
+  if (a === b) return 1;
+  if (related(a, b)) return 0.8;
+  if (a.length >= 4 && b.length >= 4 && editDistance(a, b) <= 1) return 0.75;
+  if (a.length >= 3 && b.length >= 3 && (a.startsWith(b) || b.startsWith(a))) return 0.6;
+  return 0;
+}
+
+/** How close a candidate is to the name, 0 to 1, by shared or related words and by spelling. */
+export function closeness(name: string, candidate: string): number {
+  if (name.length > 200 || candidate.length > 200) return 0;
+  const a = words(name);
+  const b = words(candidate);
+  let byWords = 0;
+  if (a.length > 0 && b.length > 0) {
+    let sum = 0;
+    for (const wa of a) {
+      let best = 0;
+      for (const wb of b) best = Math.max(best, wordScore(wa, wb));
+      sum += best;
+    }
+    byWords = sum / Math.max(a.length, b.length);
+  }
+  const longest = Math.max(name.length, candidate.length, 1);
+  const bySpelling = 1 - editDistance(name, candidate) / longest;
+  return Math.max(byWords, bySpelling);
+}
+
+/** Below this closeness a candidate is "the rest", kept in its own order. */
+const NEAR = 0.4;
+
+/**
+ * Every candidate once: those near the name first (closest first), then the rest in their
+ * original order. The count of near ones is returned too.
+ */
+export function rankByCloseness(name: string, candidates: Iterable<string>): { ranked: string[]; near: number } {
+  const list = [...new Set(candidates)];
+  const scored = list.map((c, i) => ({ c, i, s: typeof name === "string" ? closeness(name, c) : 0 }));
+  const near = scored.filter((x) => x.s >= NEAR).sort((x, y) => y.s - x.s || x.i - y.i);
+  const rest = scored.filter((x) => x.s < NEAR);
+  return { ranked: [...near, ...rest].map((x) => x.c), near: near.length };
+}

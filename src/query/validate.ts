@@ -3,12 +3,17 @@ import { sanitizeText } from "../output/sanitize.js";
 import {
   type Catalogue,
   type FieldType,
+  type PathOptions,
   MAP_KEY_PLACEHOLDER,
   OPERATORS_BY_TYPE,
+  PER_TARGET_PLACEHOLDER,
+  canonicalPath,
   fieldType,
+  maxTargetNumber,
   plainFieldNames,
+  targetNumberOf,
 } from "./catalogue.js";
-import { suggest } from "./suggest.js";
+import { rankByCloseness, suggest } from "./suggest.js";
 
 export { suggest } from "./suggest.js";
 
@@ -16,12 +21,22 @@ export const MAX_CONDITIONS = 8;
 export const MAX_ORDER_RULES = 3;
 export const MAX_IN_VALUES = 1000;
 export const MAX_PATTERN_LENGTH = 1000;
+/** Longest text or number value (a long URL fits; a pasted page does not). */
+export const MAX_VALUE_LENGTH = 2048;
+/** Longest field path (the longest catalogue path is under 70 characters; map keys add a little). */
+export const MAX_FIELD_LENGTH = 200;
+/** Longest operator word. */
+export const MAX_OPERATOR_LENGTH = 32;
+/** Whole expression, measured as JSON text. */
+export const MAX_EXPRESSION_CHARS = 100_000;
+/** Longest order_by rule. */
+export const MAX_ORDER_RULE_LENGTH = MAX_FIELD_LENGTH + 6;
+/** The API's task tag. */
+export const MAX_TAG_LENGTH = 255;
 /** Deeper nesting than this is rejected (it cannot be needed for 8 conditions). */
 export const MAX_DEPTH = 16;
 /** At most this many messages per parameter; the rest are summarised. */
 const MAX_MESSAGES = 10;
-/** Valid field names listed when nothing close was found. */
-const LISTED_FIELDS = 20;
 
 const LOGIC = new Set(["and", "or"]);
 const CONDITION_EXAMPLE = '["dofollow","=",true]';
@@ -33,6 +48,10 @@ const NEST_EXAMPLE = '[[a],"and",[[b],"or",[c]]]';
 /** User input shown in a message: one line, at most `max` characters. */
 function show(value: unknown, max = 40): string {
   let text: string;
+  if (typeof value === "string" && value.length > max * 4) value = value.slice(0, max * 4);
+  if (typeof value === "object" && value !== null && expressionSize(value, max * 4) > max * 4) {
+    return Array.isArray(value) ? `[… ${value.length} elements]` : "{…}";
+  }
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
@@ -53,31 +72,52 @@ interface Ctx {
   catalogue: Catalogue;
   param: string;
   listed: boolean;
+  opts: PathOptions | undefined;
 }
 
 function unknownFieldMessage(field: string, ctx: Ctx): string {
   const { catalogue, param } = ctx;
-  if (catalogue.mapPrefixes.includes(field)) {
-    return `field ${name(field)} in ${param} is a count map; filter on one key, e.g. '${field}.com'`;
+  let number: number | undefined;
+  if (catalogue.perTarget) {
+    number = targetNumberOf(field);
+    const max = maxTargetNumber(ctx.opts);
+    if (number !== undefined && (number < 1 || number > max)) {
+      const rest = field.slice(String(number).length + 1);
+      const example = fieldType(catalogue, `1.${rest}`) !== undefined ? `, e.g. '1.${sanitizeText(rest, 60)}'` : "";
+      return `field ${name(field)} in ${param} uses target number ${number}; targets are numbered 1 to ${max}${example}`;
+    }
+    if (number === undefined && fieldType(catalogue, `1.${field}`) !== undefined) {
+      return `field ${name(field)} in ${param} belongs to one target: write it with the target's number, e.g. '1.${sanitizeText(field, 60)}'`;
+    }
+  }
+  const canonical = canonicalPath(catalogue, field, ctx.opts);
+  // Show a catalogue path the way the caller wrote the target number ("<n>.rank" → "2.rank").
+  const display = (path: string) =>
+    number !== undefined && path.startsWith(PER_TARGET_PLACEHOLDER) ? `${number}.${path.slice(PER_TARGET_PLACEHOLDER.length)}` : path;
+  if (catalogue.mapPrefixes.includes(canonical)) {
+    return `field ${name(field)} in ${param} is a count map; filter on one key, e.g. '${display(canonical)}.com'`;
   }
   const plain = plainFieldNames(catalogue);
-  let guess = suggest(field, plain);
+  let guess = suggest(canonical, plain);
   if (guess === undefined && catalogue.mapPrefixes.length > 0) {
     // "<map>.<key>" with a misspelt map name keeps the key.
-    const dot = field.indexOf(".");
-    if (dot > 0 && dot < field.length - 1) {
-      const prefix = suggest(field.slice(0, dot), catalogue.mapPrefixes);
-      if (prefix !== undefined) guess = `${prefix}${field.slice(dot)}`;
+    for (const prefix of catalogue.mapPrefixes) {
+      if (guess !== undefined) break;
+      const depth = prefix.split(".").length;
+      const parts = canonical.split(".");
+      if (parts.length <= depth) continue;
+      const head = parts.slice(0, depth).join(".");
+      const key = parts.slice(depth).join(".");
+      if (suggest(head, [prefix]) !== undefined && key.length > 0) guess = `${prefix}.${key}`;
     }
-    guess ??= suggest(field, catalogue.mapPrefixes.map((p) => p + MAP_KEY_PLACEHOLDER));
+    guess ??= suggest(canonical, catalogue.mapPrefixes.map((p) => p + MAP_KEY_PLACEHOLDER));
   }
-  if (guess !== undefined) return `unknown field ${name(field)} in ${param}; did you mean '${guess}'?`;
+  if (guess !== undefined) return `unknown field ${name(field)} in ${param}; did you mean '${display(guess)}'?`;
   if (ctx.listed) return `unknown field ${name(field)} in ${param}`;
   ctx.listed = true;
-  const all = Object.keys(catalogue.fields);
-  const listed = all.slice(0, LISTED_FIELDS).join(", ");
-  const more = all.length > LISTED_FIELDS ? ` (+${all.length - LISTED_FIELDS} more)` : "";
-  return `unknown field ${name(field)} in ${param}. Valid fields: ${listed}${more}`;
+  const { ranked } = rankByCloseness(canonical, Object.keys(catalogue.fields));
+  const note = catalogue.perTarget ? ` (<n> is the target's number, 1 to ${maxTargetNumber(ctx.opts)})` : "";
+  return `unknown field ${name(field)} in ${param}. Valid fields, nearest first: ${ranked.join(", ")}${note}`;
 }
 
 // ---------- operators ----------
@@ -132,7 +172,8 @@ function operatorHint(op: string, type: FieldType, allowed: readonly string[]): 
 
 // ---------- values ----------
 
-const NUMERIC_STRING = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// Linear: every digit run is followed by a character that ends it, so nothing is tried twice.
+const NUMERIC_STRING = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) \+00:00$/;
 
@@ -164,6 +205,9 @@ function isTimeLike(v: unknown): boolean {
 
 /** Problem with one scalar value for a field type, or undefined. */
 function scalarProblem(type: FieldType, v: unknown): string | undefined {
+  if (typeof v === "string" && v.length > MAX_VALUE_LENGTH) {
+    return `is ${v.length} characters long; at most ${MAX_VALUE_LENGTH} are allowed`;
+  }
   switch (type) {
     case "num":
       return isNumberLike(v) ? undefined : "must be a number";
@@ -258,7 +302,13 @@ function conditionProblems(node: unknown[], ctx: Ctx): string[] {
   if (typeof field !== "string" || field.length === 0) {
     return [`${param}: a condition's field must be a non-empty string, got ${show(field)}; write ${CONDITION_EXAMPLE}`];
   }
-  const type = fieldType(catalogue, field);
+  if (field.length > MAX_FIELD_LENGTH) {
+    return [`${param}: a field path is ${field.length} characters long; at most ${MAX_FIELD_LENGTH} are allowed`];
+  }
+  if (typeof op === "string" && op.length > MAX_OPERATOR_LENGTH) {
+    return [`${param}: the operator for ${name(field)} is ${op.length} characters long; operators are short words like ">" or "like"`];
+  }
+  const type = fieldType(catalogue, field, ctx.opts);
   if (type === undefined) return [unknownFieldMessage(field, ctx)];
   const allowed = OPERATORS_BY_TYPE[type];
   if (typeof op !== "string") {
@@ -350,8 +400,14 @@ function finish(messages: string[], param: string): string[] {
 }
 
 /** [] when the expression is valid for the catalogue; otherwise one message per problem. */
-export function checkFilters(value: unknown, catalogue: Catalogue, param: string): string[] {
+export function checkFilters(value: unknown, catalogue: Catalogue, param: string, opts?: PathOptions): string[] {
   if (value === undefined) return [];
+  const size = expressionSize(value, MAX_EXPRESSION_CHARS);
+  if (size > MAX_EXPRESSION_CHARS) {
+    return [
+      `${param} is more than ${MAX_EXPRESSION_CHARS} characters long as JSON; at most ${MAX_EXPRESSION_CHARS} are allowed. Shorten the values or split the query`,
+    ];
+  }
   const out: string[] = [];
   const count = countConditions(value);
   if (count > MAX_CONDITIONS) {
@@ -359,8 +415,45 @@ export function checkFilters(value: unknown, catalogue: Catalogue, param: string
       `${param} has ${count} conditions; at most ${MAX_CONDITIONS} are allowed. Merge values with in/not_in or split into several calls`,
     );
   }
-  walk(value, 0, { catalogue, param, listed: false }, out, true);
+  walk(value, 0, { catalogue, param, listed: false, opts }, out, true);
   return finish(out, param);
+}
+
+/**
+ * Size of a value as JSON text, approximately (strings by length plus quotes), counting stops as
+ * soon as it passes `stopAt`: the cost is bounded by stopAt, not by the input.
+ */
+export function expressionSize(value: unknown, stopAt: number): number {
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && total <= stopAt) {
+    const node = stack.pop();
+    if (typeof node === "string") total += node.length + 2;
+    else if (Array.isArray(node)) {
+      total += 2 + Math.max(0, node.length - 1);
+      if (node.length > stopAt) return stopAt + 1;
+      for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]);
+    } else if (node !== null && typeof node === "object") {
+      const keys = Object.keys(node);
+      total += 2 + keys.length * 4;
+      if (keys.length > stopAt) return stopAt + 1;
+      for (const key of keys) {
+        total += key.length;
+        stack.push((node as Record<string, unknown>)[key]);
+      }
+    } else total += String(node).length;
+  }
+  return total;
+}
+
+/** [] when the tag is absent or a string of at most MAX_TAG_LENGTH characters. */
+export function checkTag(value: unknown, param = "tag"): string[] {
+  if (value === undefined) return [];
+  if (typeof value !== "string") return [`${param} must be a string`];
+  if (value.length > MAX_TAG_LENGTH) {
+    return [`${param} is ${value.length} characters long; at most ${MAX_TAG_LENGTH} are allowed`];
+  }
+  return [];
 }
 
 /** Number of leaf conditions (arrays whose first element is not an array), at any depth. */
@@ -377,7 +470,12 @@ export function countConditions(value: unknown): number {
 
 // ---------- order_by ----------
 
-export function checkOrderBy(value: unknown, catalogue: Catalogue, param = "order_by"): string[] {
+export function checkOrderBy(
+  value: unknown,
+  catalogue: Catalogue,
+  param = "order_by",
+  opts?: PathOptions,
+): string[] {
   if (value === undefined) return [];
   if (typeof value === "string") {
     return [`${param} must be an array of strings; wrap it: [${show(value, 60)}]`];
@@ -389,17 +487,29 @@ export function checkOrderBy(value: unknown, catalogue: Catalogue, param = "orde
   const out: string[] = [];
   if (value.length > MAX_ORDER_RULES) {
     out.push(`${param} has ${value.length} rules; at most ${MAX_ORDER_RULES} are allowed`);
+    if (value.length > MAX_ORDER_RULES * 10) return out;
   }
   const seen = new Set<string>();
-  const ctx: Ctx = { catalogue, param, listed: false };
+  const ctx: Ctx = { catalogue, param, listed: false, opts };
   value.forEach((rule, index) => {
     if (typeof rule !== "string") {
       out.push(`${param} rule ${index + 1} must be a string "field,asc" or "field,desc", got ${show(rule)}`);
       return;
     }
+    if (rule.length > MAX_ORDER_RULE_LENGTH) {
+      out.push(`${param} rule ${index + 1} is ${rule.length} characters long; at most ${MAX_ORDER_RULE_LENGTH} are allowed`);
+      return;
+    }
     const parts = rule.split(",");
     if (parts.length === 1) {
-      const f = sanitizeText(rule, 40);
+      // "rank desc", "rank:desc", "rank DESC": the direction is there, only the comma is missing.
+      const spaced = /^\s*([^\s:]+)[\s:]+(asc|desc)\s*$/i.exec(rule);
+      if (spaced) {
+        const fixed = `${sanitizeText(spaced[1]!, 60)},${spaced[2]!.toLowerCase()}`;
+        out.push(`${param} rule ${name(rule)}: separate field and direction with a comma: "${fixed}"`);
+        return;
+      }
+      const f = sanitizeText(rule.trim(), 60);
       out.push(`${param} rule ${name(rule)} needs a direction: "${f},asc" or "${f},desc"`);
       return;
     }
@@ -421,7 +531,7 @@ export function checkOrderBy(value: unknown, catalogue: Catalogue, param = "orde
       );
       return;
     }
-    const type = fieldType(catalogue, field);
+    const type = fieldType(catalogue, field, opts);
     if (type === undefined) {
       out.push(unknownFieldMessage(field, ctx));
       return;

@@ -1,18 +1,18 @@
 // Checks the JSON Schema cannot express, run before anything is spent: the query grammar against the
 // endpoint's field catalogues, output fields, dates against the documented range, paging handles.
 // Which checks apply comes from the endpoint's reference entry.
-import { catalogueFor } from "../query/catalogue.js";
-import { checkFilters, checkOrderBy } from "../query/validate.js";
+import { catalogueForParam, type QueryParam } from "../query/catalogue.js";
+import { checkFilters, checkOrderBy, checkTag } from "../query/validate.js";
 import { checkFields } from "../query/fields.js";
-import { HANDLE_PREFIX } from "../paging/cursors.js";
+import { checkTarget, checkTargetList } from "../query/targets.js";
+import { lintQuery } from "../query/lint.js";
+import { PAGE_HANDLE_PREFIX as HANDLE_PREFIX } from "../paging/paging-store.js";
 import type { EndpointRef, ParamSpec } from "../reference/endpoints.js";
 import type { EndpointTool } from "./define.js";
 import type { Args } from "./rows.js";
 import { earliestDate } from "./rows.js";
 
 export const NEXT_TOOL = "backlinks_next_page";
-
-const DAY_MS = 86_400_000;
 
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -64,24 +64,61 @@ export function defaultDateFrom(ref: EndpointRef, now: Date): string | undefined
   return isoDay(Date.UTC(y, m, Math.min(now.getUTCDate(), last)));
 }
 
+/** A target parameter that takes a domain only, by its documented note ("domain only", "domain or subdomain only"). */
+function domainOnly(p: ParamSpec | undefined): boolean {
+  return p?.note !== undefined && /\bdomain\b[^.;]*\bonly\b/i.test(p.note);
+}
+
+/** The form of target, targets and exclude_targets: domains or absolute URLs, sane, not our handles, no repeats. */
+function checkTargets(ref: EndpointRef, args: Args): string[] {
+  const problems: string[] = [];
+  const target = ref.param("target");
+  if (target && args.target !== undefined) problems.push(...checkTarget(args.target, "target", { domainOnly: domainOnly(target) }));
+  const targets = ref.param("targets");
+  if (targets && args.targets !== undefined) {
+    problems.push(...checkTargetList(args.targets, "targets", { max: targets.max_items ?? 1000, domainOnly: domainOnly(targets) }));
+  }
+  const excluded = ref.param("exclude_targets");
+  if (excluded && args.exclude_targets !== undefined) {
+    const list = (args.exclude_targets as string[]).map((t) => t.replace(/\*$/, ""));
+    problems.push(...checkTargetList(list, "exclude_targets", { max: excluded.max_items ?? 10 }));
+  }
+  return problems;
+}
+
 /** Every problem at once; [] when the call may go ahead. */
 export function checkArgs(tool: EndpointTool, args: Args, now = new Date()): string[] {
   const { ref } = tool;
-  const problems: string[] = [];
-  const features = ref.features;
-  if (features.filters && args.filters !== undefined) problems.push(...checkFilters(args.filters, catalogueFor(ref.key as never), "filters"));
-  if (features.order_by && args.order_by !== undefined) problems.push(...checkOrderBy(args.order_by, catalogueFor(ref.key as never), "order_by"));
-  if (features.backlinks_filters && args.backlinks_filters !== undefined) {
-    problems.push(...checkFilters(args.backlinks_filters, catalogueFor("backlinks"), "backlinks_filters"));
-  }
-  if (Array.isArray(args.fields)) problems.push(...checkFields(args.fields as string[], ref.key as never));
+  const problems: string[] = [...checkTargets(ref, args)];
+  const targetCount = ref.targetKind === "intersection" && Array.isArray(args.targets) ? args.targets.length : undefined;
+  const opts = targetCount === undefined ? undefined : { targetCount };
+  const query = (param: QueryParam, check: (catalogue: NonNullable<ReturnType<typeof catalogueForParam>["catalogue"]>) => string[]) => {
+    if (args[param] === undefined) return;
+    const found = catalogueForParam(ref.key, param);
+    problems.push(...(found.catalogue ? check(found.catalogue) : [found.message]));
+  };
+  query("filters", (c) => checkFilters(args.filters, c, "filters", opts));
+  query("order_by", (c) => checkOrderBy(args.order_by, c, "order_by", opts));
+  query("backlinks_filters", (c) => checkFilters(args.backlinks_filters, c, "backlinks_filters"));
+  if (Array.isArray(args.fields)) problems.push(...checkFields(args.fields as string[], ref.key, opts));
+  if (args.tag !== undefined) problems.push(...checkTag(args.tag));
   problems.push(...checkDates(ref, args, now));
   const token = args.search_after_token;
   if (typeof token === "string" && token.startsWith(HANDLE_PREFIX)) {
     const shown = token.slice(0, 40);
     problems.push(`search_after_token '${shown}' is a paging handle of this server: call ${NEXT_TOOL} {"search_after_token":"${shown}"} instead`);
   }
+  // Queries that provably match nothing are refused free, once they are well formed.
+  if (problems.length === 0 && (args.filters !== undefined || args.backlinks_filters !== undefined)) {
+    problems.push(
+      ...lintQuery(ref.key, {
+        filters: args.filters,
+        backlinks_filters: args.backlinks_filters,
+        backlinks_status_type: args.backlinks_status_type,
+        rank_scale: args.rank_scale,
+        targetCount,
+      }),
+    );
+  }
   return problems;
 }
-
-export { DAY_MS };

@@ -4,9 +4,14 @@ import { createHash } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
 import { DataForSeoClient } from "../dataforseo/client.js";
-import { CursorStore } from "../paging/cursors.js";
+import { PagingStore } from "../paging/paging-store.js";
 import { Ledger } from "../spend/ledger.js";
 import { Budget } from "../spend/budget.js";
+import { PriceBook } from "../spend/pricing.js";
+import { SharedCalls } from "../dataforseo/shared.js";
+import { FileSpendStore } from "../state/file-spend-store.js";
+import { accountKey, type SpendCaps, type SpendStore } from "../state/spend-store.js";
+import { toNanos } from "../spend/units.js";
 import { ResponseCache } from "../spend/cache.js";
 import { VERSION } from "../version.js";
 
@@ -28,15 +33,28 @@ export type Logger = (level: "error" | "info" | "debug", line: string) => void;
 export interface Deps {
   config: Config;
   client: DataForSeoClient;
-  cursors: CursorStore;
+  cursors: PagingStore;
   cache: ResponseCache<CachedResult>;
   ledger: Ledger;
   budget: Budget;
   /** Upstream calls under way, by cache key, so identical concurrent calls share one. */
-  inflight: Map<string, Promise<Fetched | CallToolResult>>;
+  shared: SharedCalls<Fetched | CallToolResult>;
+  /** The highest prices known per endpoint function (table, user_data, learned from costs). */
+  prices: PriceBook;
+  /** Spend of the DataForSEO account that outlives the process: daily and monthly caps. */
+  spendStore: SpendStore;
+  /** The account's key in the spend store (a hash of the login). */
+  account: string;
+  accountCaps: SpendCaps;
+  /** Persistent settlements still being written. */
+  pendingWrites: Set<Promise<unknown>>;
+  /** Reads user_data's price list once per process (free); resolves when done or failed. */
+  loadPrices(): Promise<void>;
   /** Identifies the account in cache keys without containing the credentials. */
   credentialId: string;
   log: Logger;
+  /** Whether the connected client declared elicitation (set by createServer once connected). */
+  clientSupportsElicitation: () => boolean;
 }
 
 let stderrBroken = false;
@@ -75,15 +93,43 @@ export function createDeps(config: Config): Deps {
     userAgent: `backlinks-mcp/${VERSION}`,
     log: (line: string) => log("debug", line),
   });
+  const prices = new PriceBook();
+  let pricesLoaded: Promise<void> | undefined;
   return {
     config,
     client,
-    cursors: new CursorStore({ max: config.cursorMax, ttlMs: config.cursorTtlMs, maxBytes: config.cursorMaxBytes }),
+    shared: new SharedCalls<Fetched | CallToolResult>(),
+    prices,
+    spendStore: new FileSpendStore({ dir: config.stateDir }),
+    account: accountKey(`${config.baseUrl}\n${config.login ?? ""}`),
+    accountCaps: {
+      dailyNanos: config.dailyMaxCostUsd === undefined ? undefined : toNanos(config.dailyMaxCostUsd),
+      monthlyNanos: config.monthlyMaxCostUsd === undefined ? undefined : toNanos(config.monthlyMaxCostUsd),
+    },
+    pendingWrites: new Set(),
+    loadPrices() {
+      pricesLoaded ??= client.hasCredentials
+        ? client
+            .get("/v3/appendix/user_data")
+            .then((res) => {
+              const n = prices.acceptUserData(res.task.result?.[0]);
+              log("debug", `user_data: prices of ${n} functions`);
+            })
+            .catch(() => log("info", "user_data prices unavailable; using the built-in table and learned prices"))
+        : Promise.resolve();
+      return pricesLoaded;
+    },
+    cursors: new PagingStore({
+      ttlMs: config.cursorTtlMs,
+      maxBytes: config.cursorMaxBytes,
+      maxInMemory: config.cursorMax,
+      maxSpillBytes: config.cursorSpillMaxBytes,
+    }),
     cache: new ResponseCache<CachedResult>({ ttlMs: config.cacheTtlMs, maxBytes: config.cacheMaxBytes }),
     ledger,
     budget: new Budget(config.maxCostUsd, ledger),
-    inflight: new Map(),
     credentialId: accountId(config.baseUrl, config.login),
     log,
+    clientSupportsElicitation: () => false,
   };
 }

@@ -1,23 +1,34 @@
-// One upstream page with the money around it: cache, identical calls shared, budget reservation,
-// the client, the ledger. Returns the task's result object or an error result.
+// One upstream page with the money around it: cache, identical calls shared, confirmation of big
+// spends, then the spend protocol (src/spend/call.ts): estimate at the highest price known, reserve
+// against every cap (this process, the account's day and month), send, record billed or possibly
+// billed. Returns the task's result object or an error result.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { UpstreamError, describeError } from "../dataforseo/errors.js";
 import { cacheKey } from "../spend/cache.js";
-import { estimateMaxCost } from "../spend/pricing.js";
+import { delivered, spendCall } from "../spend/call.js";
+import { accountCap } from "../spend/account-cap.js";
+import { formatUsd } from "../spend/pricing.js";
 import type { Deps, Fetched } from "./deps.js";
 import { errorResult, progressReporter, type Extra } from "./result.js";
+import { confirmSpend } from "./confirm.js";
 
 export interface PageRequest {
   /** Tool name, for the ledger. */
   tool: string;
+  /** API function, for prices ("backlinks", "summary", …). */
+  fn: string;
   path: string;
   task: Record<string, unknown>;
   /** The most rows the call can bill. */
   maxRows: number;
+  /** What the caller agreed to spend (confirm_cost_usd), for calls above the confirmation threshold. */
+  confirmedUsd?: number;
+  /** What the money buys, for the confirmation question. */
+  what: string;
 }
 
 export function spendMeta(deps: Deps, costUsd: number): Record<string, unknown> {
-  return { cost_usd: costUsd, total_cost_usd: deps.ledger.spentUsd };
+  return { cost_usd: costUsd, total_cost_usd: deps.ledger.spentUsd, possibly_billed_usd: deps.ledger.possiblyBilledUsd };
 }
 
 function approxBytes(value: unknown): number {
@@ -32,53 +43,74 @@ export async function fetchPage(deps: Deps, req: PageRequest, extra: Extra | und
     deps.ledger.record({ tool: req.tool, costUsd: 0, cached: true, ok: true });
     return { result: hit.value.result, costUsd: 0, source: "cache", cacheAgeMs: hit.ageMs };
   }
-  // An identical call already on its way: share its answer instead of paying twice.
-  const pending = deps.inflight.get(key);
-  if (pending) {
-    const shared = await pending;
-    if ("content" in shared) return shared;
-    deps.ledger.record({ tool: req.tool, costUsd: 0, cached: true, ok: true });
-    return { ...shared, costUsd: 0, source: "cache", cacheAgeMs: 0 };
-  }
-  const call = fetchUpstream(deps, req, key, extra);
-  deps.inflight.set(key, call);
+  // An identical call already on its way is shared instead of paid twice; it is aborted only when
+  // every caller waiting for it has cancelled.
+  let shared: { value: Fetched | CallToolResult; joined: boolean };
   try {
-    return await call;
-  } finally {
-    deps.inflight.delete(key);
+    shared = await deps.shared.run(key, (signal) => fetchUpstream(deps, req, key, extra, signal), extra?.signal);
+  } catch (err) {
+    if (err instanceof UpstreamError) return errorResult(describeError(err), spendMeta(deps, 0));
+    throw err;
   }
+  const { value, joined } = shared;
+  if (!joined || "content" in value) return value;
+  deps.ledger.record({ tool: req.tool, costUsd: 0, cached: true, ok: true });
+  return { ...value, costUsd: 0, source: "cache", cacheAgeMs: 0 };
 }
 
-async function fetchUpstream(deps: Deps, req: PageRequest, key: string, extra: Extra | undefined): Promise<Fetched | CallToolResult> {
+async function fetchUpstream(
+  deps: Deps,
+  req: PageRequest,
+  key: string,
+  extra: Extra | undefined,
+  signal: AbortSignal,
+): Promise<Fetched | CallToolResult> {
   if (!deps.client.hasCredentials) {
     return errorResult(
       "DataForSEO credentials are not set. Set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD (your API password from https://app.dataforseo.com/api-access) in the MCP server's env, or start the server with --demo to try it on synthetic data.",
     );
   }
-  const estimate = estimateMaxCost(req.maxRows);
-  const { decision, release } = deps.budget.tryReserve(estimate);
-  if (!decision.ok || !release) {
-    deps.ledger.refused(req.tool);
-    return errorResult(decision.message ?? "budget cap reached", spendMeta(deps, 0));
-  }
+  await deps.loadPrices();
+  const unconfirmed = await confirmSpend(
+    deps,
+    { tool: req.tool, estimateUsd: deps.prices.estimate(req.fn, req.maxRows), confirmedUsd: req.confirmedUsd, what: req.what },
+    extra,
+  );
+  if (unconfirmed) return unconfirmed;
   const report = progressReporter(extra);
   const stopHeartbeat = heartbeat(report);
   try {
-    const response = await deps.client.post(req.path, req.task, { signal: extra?.signal, onProgress: report });
-    deps.ledger.record({ tool: req.tool, costUsd: response.cost, cached: false, ok: true });
-    const result = (response.task.result?.[0] ?? {}) as Record<string, unknown>;
-    if (deps.cache.enabled) deps.cache.set(key, { result, costUsd: response.cost }, approxBytes(result));
-    return { result, costUsd: response.cost, source: "api" };
-  } catch (err) {
-    if (err instanceof UpstreamError) {
-      deps.ledger.record({ tool: req.tool, costUsd: err.cost, cached: false, ok: false });
+    const caps = [
+      deps.budget,
+      accountCap({
+        store: deps.spendStore,
+        account: deps.account,
+        caps: deps.accountCaps,
+        tool: req.tool,
+        pending: deps.pendingWrites,
+        log: (line) => deps.log("error", line),
+      }),
+    ];
+    const outcome = await spendCall(
+      { prices: deps.prices, ledger: deps.ledger, caps },
+      { tool: req.tool, fn: req.fn, rows: req.maxRows, signal },
+      async () => delivered(await deps.client.post(req.path, req.task, { signal, onProgress: report })),
+    );
+    if (outcome.status === "refused") return errorResult(outcome.refusal.message, spendMeta(deps, 0));
+    if (outcome.status === "failed") {
+      const err = outcome.error;
       deps.log("info", `${req.tool}: ${err.kind} ${err.code ?? ""}`);
-      return errorResult(describeError(err), spendMeta(deps, err.cost));
+      const possibly =
+        outcome.possiblyBilledUsd > 0
+          ? `\nPossibly billed: the outcome is unknown (DataForSEO may have run the task), so up to ${formatUsd(outcome.possiblyBilledUsd)} counts against the caps until it is known. It was not retried, so it cannot be paid twice.`
+          : "";
+      return errorResult(`${describeError(err)}${possibly}`, spendMeta(deps, outcome.billedUsd));
     }
-    throw err;
+    const result = (outcome.value.task.result?.[0] ?? {}) as Record<string, unknown>;
+    if (deps.cache.enabled) deps.cache.set(key, { result, costUsd: outcome.costUsd }, approxBytes(result));
+    return { result, costUsd: outcome.costUsd, source: "api" };
   } finally {
     stopHeartbeat();
-    release();
   }
 }
 

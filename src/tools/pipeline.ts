@@ -3,11 +3,13 @@
 // budget) → paging handle. It never branches on a tool's name: the endpoint's data and overlay decide.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Continuation } from "../paging/cursors.js";
-import { HANDLE_PREFIX } from "../paging/cursors.js";
+import { PAGE_HANDLE_PREFIX as HANDLE_PREFIX, type CursorLookup } from "../paging/paging-store.js";
+import { formatUsd } from "../spend/pricing.js";
 import type { EndpointTool } from "./define.js";
 import type { Deps } from "./deps.js";
 import { checkArgs, defaultDateFrom, NEXT_TOOL } from "./check.js";
 import { fetchPage } from "./fetch.js";
+import { targetNote } from "../query/targets.js";
 import { present, type PageMeta } from "./present.js";
 import { errorResult, invalidArgs, type Extra } from "./result.js";
 import { apiTask, defaultColumns, maxRows, rowsOf, subjectOf, totalCountOf, type Args } from "./rows.js";
@@ -33,6 +35,7 @@ function continuationAfter(tool: EndpointTool, task: Args, result: Args, rowsBef
 /** The arguments later pages repeat: DataForSEO wants every parameter but the token identical, offset included. */
 function pageArgs(tool: EndpointTool, args: Args): Args {
   const rest = { ...args };
+  delete rest.confirm_cost_usd;
   delete rest.search_after_token;
   if (tool.ref.paging === "offset") delete rest.offset;
   return rest;
@@ -41,6 +44,9 @@ function pageArgs(tool: EndpointTool, args: Args): Args {
 /** One-line notes for the header: what the API did by default that the caller may not expect. */
 function headerNotes(tool: EndpointTool, args: Args, now: Date): string[] {
   const notes: string[] = [];
+  const targets = typeof args.target === "string" ? [args.target] : Array.isArray(args.targets) ? (args.targets as string[]) : [];
+  const note = targets.map(targetNote).find((n) => n !== undefined);
+  if (note) notes.push(note);
   if (tool.ref.param("date_from") && args.date_from === undefined) {
     const used = defaultDateFrom(tool.ref, now);
     if (used) notes.push(`date_from ${used} (default: a month ago)`);
@@ -53,9 +59,9 @@ function listLimitOf(args: Args): number {
 }
 
 /** Show rows (fresh or held), keep what does not fit, and build the tool result. */
-function respond(deps: Deps, tool: EndpointTool, args: Args, rows: readonly unknown[], next: Continuation | null, meta: PageMeta): CallToolResult {
+async function respond(deps: Deps, tool: EndpointTool, args: Args, rows: readonly unknown[], next: Continuation | null, meta: PageMeta): Promise<CallToolResult> {
   const fields = args.fields as string[] | undefined;
-  const presented = present(
+  const presented = await present(
     rows,
     next !== null,
     meta,
@@ -66,12 +72,14 @@ function respond(deps: Deps, tool: EndpointTool, args: Args, rows: readonly unkn
       explicitFields: fields !== undefined,
       listLimit: listLimitOf(args),
       maxChars: deps.config.outputMaxChars,
+      maxTokens: deps.config.outputMaxTokens,
     },
     (shown) =>
       deps.cursors.issue({
         tool: tool.name,
         args,
         held: shown < rows.length ? JSON.stringify(rows.slice(shown)) : null,
+        heldRows: rows.length - shown,
         next,
         shown: meta.shownBefore + shown,
         totalCount: meta.totalCount,
@@ -88,9 +96,19 @@ function respond(deps: Deps, tool: EndpointTool, args: Args, rows: readonly unkn
 export async function runEndpoint(deps: Deps, tool: EndpointTool, args: Args, extra?: Extra): Promise<CallToolResult> {
   const now = new Date();
   const problems = checkArgs(tool, args, now);
-  if (problems.length > 0) return invalidArgs(tool.name, problems);
+  const tooLarge = deps.cursors.problem(pageArgs(tool, args));
+  if (tooLarge) problems.push(tooLarge.message);
+  if (problems.length > 0) {
+    deps.ledger.refused(tool.name, "invalid_arguments");
+    return invalidArgs(tool.name, problems);
+  }
   const task = apiTask(tool, args);
-  const fetched = await fetchPage(deps, { tool: tool.name, path: tool.ref.path, task, maxRows: maxRows(tool, args, now) }, extra);
+  const rowsAtMost = maxRows(tool, args, now);
+  const fetched = await fetchPage(
+    deps,
+    { tool: tool.name, fn: tool.ref.key, path: tool.ref.path, task, maxRows: rowsAtMost, confirmedUsd: args.confirm_cost_usd as number | undefined, what: `up to ${rowsAtMost} rows for ${subjectOf(args)}` },
+    extra,
+  );
   if ("content" in fetched) return fetched;
   const rows = rowsOf(tool, fetched.result);
   const rowsBefore = (task.offset as number | undefined) ?? 0;
@@ -110,6 +128,26 @@ export async function runEndpoint(deps: Deps, tool: EndpointTool, args: Args, ex
   });
 }
 
+/** What happened to a cursor that is not there, and what starting over costs. */
+function goneCursor(deps: Deps, tools: ReadonlyMap<string, EndpointTool>, handle: string, lookup: Exclude<CursorLookup, { found: true }>): CallToolResult {
+  const shownHandle = handle.slice(0, 40);
+  const restart = "Start over by repeating the original tool call; identical calls are served from the cache at no cost while it holds them.";
+  if (lookup.reason === "unknown") {
+    const raw = handle.startsWith(HANDLE_PREFIX)
+      ? ""
+      : " If this is a DataForSEO search_after_token, pass it as search_after_token to backlinks_backlinks with exactly the original parameters.";
+    return errorResult(`Unknown paging cursor '${shownHandle}': this server never issued it, or it was forgotten long ago. ${restart}${raw}`);
+  }
+  const why =
+    lookup.reason === "expired"
+      ? `expired (cursors last ${Math.round(deps.config.cursorTtlMs / 60_000)} min)`
+      : "was pushed out because the memory and disk bounds for held rows were full (DATAFORSEO_CURSOR_MAX_MB, DATAFORSEO_CURSOR_SPILL_MB)";
+  const held = lookup.heldRows > 0
+    ? ` It held ${lookup.heldRows} rows already paid for; fetching them again bills them again (about ${formatUsd(deps.prices.estimate(tools.get(lookup.tool)?.ref.key ?? lookup.tool, lookup.heldRows))}).`
+    : "";
+  return errorResult(`Paging cursor '${shownHandle}' of ${lookup.tool} ${why}.${held} ${restart}`);
+}
+
 /** backlinks_next_page: held rows first (free), then the next upstream page. */
 export async function runNextPage(
   deps: Deps,
@@ -118,16 +156,12 @@ export async function runNextPage(
   format: "text" | "json" | undefined,
   extra?: Extra,
 ): Promise<CallToolResult> {
-  const state = deps.cursors.get(handle);
-  if (!state) {
-    const minutes = Math.round(deps.config.cursorTtlMs / 60_000);
-    const raw = handle.startsWith(HANDLE_PREFIX)
-      ? ""
-      : " If this is a DataForSEO search_after_token, pass it as search_after_token to backlinks_backlinks with exactly the original parameters.";
-    return errorResult(
-      `Unknown or expired paging cursor '${handle.slice(0, 40)}' (cursors last ${minutes} min and the newest ${deps.config.cursorMax} are kept). Start over by repeating the original tool call; identical calls are served from the cache at no cost while it holds them.${raw}`,
-    );
+  const lookup = await deps.cursors.get(handle);
+  if (!lookup.found) {
+    deps.ledger.refused(NEXT_TOOL, "cursor_gone");
+    return goneCursor(deps, tools, handle, lookup);
   }
+  const state = lookup.state;
   const tool = tools.get(state.tool);
   if (!tool) return errorResult(`paging cursor refers to an unknown tool '${state.tool}'`);
   const args = format ? { ...state.args, format } : state.args;
@@ -150,7 +184,12 @@ export async function runNextPage(
   const task = apiTask(tool, args);
   if (state.next.searchAfterToken !== undefined) task.search_after_token = state.next.searchAfterToken;
   else if (state.next.offset !== undefined) task.offset = state.next.offset;
-  const fetched = await fetchPage(deps, { tool: tool.name, path: tool.ref.path, task, maxRows: maxRows(tool, args) }, extra);
+  const rowsAtMost = maxRows(tool, args);
+  const fetched = await fetchPage(
+    deps,
+    { tool: tool.name, fn: tool.ref.key, path: tool.ref.path, task, maxRows: rowsAtMost, confirmedUsd: args.confirm_cost_usd as number | undefined, what: `up to ${rowsAtMost} more rows for ${subjectOf(args)}` },
+    extra,
+  );
   if ("content" in fetched) return fetched;
   const rows = rowsOf(tool, fetched.result);
   const next = continuationAfter(tool, task, fetched.result, state.shown, rows.length);

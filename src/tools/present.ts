@@ -1,8 +1,9 @@
 // Turns rows into what the assistant reads: a header line, a table (or JSON), a footer.
 // Enforces the output budget: rows that do not fit are handed back to the caller to keep.
 import { renderTable } from "../output/table.js";
-import { fitLines, clip } from "../output/budget.js";
-import { getPath, trimForJson } from "../output/format.js";
+import { fitLinesBudget, clip, estimateTokens } from "../output/budget.js";
+import { getPath } from "../output/format.js";
+import { fitJsonItems } from "../output/json.js";
 import { formatUsd } from "../spend/pricing.js";
 import { formatCell } from "../output/format.js";
 import { sanitizeText } from "../output/sanitize.js";
@@ -35,6 +36,8 @@ export interface PresentOptions {
   explicitFields: boolean;
   listLimit: number;
   maxChars: number;
+  /** Estimated o200k tokens a reply may take. */
+  maxTokens: number;
 }
 
 export interface Presented {
@@ -59,35 +62,27 @@ function headerLine(meta: PageMeta, shown: number): string {
   return `# ${parts.join(" | ")}`;
 }
 
-function footerLine(fetched: number, shown: number, hasMore: boolean, handle: string, maxChars: number): string {
+function footerLine(fetched: number, shown: number, hasMore: boolean, handle: string, maxChars: number, maxTokens: number): string {
   const next = `${NEXT_TOOL} {"search_after_token":"${handle}"}`;
   if (shown < fetched) {
-    return `# output limit ${maxChars} chars reached: ${shown} of ${fetched} fetched rows shown; the other ${fetched - shown} are held (already paid). Next: ${next}`;
+    return `# output limit reached (${maxChars} chars or about ${maxTokens} tokens): ${shown} of ${fetched} fetched rows shown; the other ${fetched - shown} are held (already paid). Next: ${next}`;
   }
   if (hasMore) return `# more rows exist. Next: ${next}`;
   return "# end of results";
 }
 
-function project(item: unknown, columns: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const path of columns) {
-    const value = getPath(item, path);
-    if (value !== undefined) out[path] = value;
-  }
-  return out;
-}
 
 /**
  * Render rows. `handleFor(shown)` is called once with the number of rows that fit and returns the
  * paging handle for the rest (or null when nothing more exists).
  */
-export function present(
+export async function present(
   rows: readonly unknown[],
   hasMoreUpstream: boolean,
   meta: PageMeta,
   options: PresentOptions,
-  handleFor: (shown: number) => string | null,
-): Presented {
+  handleFor: (shown: number) => Promise<string | null>,
+): Promise<Presented> {
   if (options.format === "json") return presentJson(rows, hasMoreUpstream, meta, options, handleFor);
   if (options.layout === "record") return presentRecord(rows, meta, options);
   return presentText(rows, hasMoreUpstream, meta, options, handleFor);
@@ -97,7 +92,7 @@ export function present(
 function recordLines(row: unknown, columns: string[], listLimit: number): string[] {
   const lines: string[] = [];
   for (const column of columns) {
-    const cell = formatCell(getPath(row, column), listLimit);
+    const cell = formatCell(getPath(row, column), listLimit, undefined, column);
     if (cell !== "") lines.push(`${sanitizeText(column, 200)}\t${cell}`);
   }
   return lines;
@@ -113,27 +108,28 @@ function presentRecord(
   return { text: clip(body, options.maxChars), structured: baseStructured(meta, rows.length > 0 ? 1 : 0, null), shown: rows.length };
 }
 
-function presentText(
+async function presentText(
   rows: readonly unknown[],
   hasMoreUpstream: boolean,
   meta: PageMeta,
   options: PresentOptions,
-  handleFor: (shown: number) => string | null,
-): Presented {
+  handleFor: (shown: number) => Promise<string | null>,
+): Promise<Presented> {
   const table = renderTable(rows, options.columns, options.listLimit);
   // A table line may never look like a header or footer line.
   const lines = table.lines.map((line) => (line.startsWith("#") ? `\\${line}` : line));
-  const provisionalFooter = footerLine(rows.length, 0, true, "x".repeat(HANDLE_SIZE), options.maxChars);
-  const fixed = headerLine(meta, rows.length).length + table.header.length + provisionalFooter.length + 3;
-  let shown = fitLines(lines, options.maxChars - fixed);
+  const provisionalFooter = footerLine(rows.length, 0, true, "x".repeat(HANDLE_SIZE), options.maxChars, options.maxTokens);
+  const fixedText = [headerLine(meta, rows.length), table.header, provisionalFooter].join("\n");
+  const fixed = fixedText.length + 3;
+  let shown = fitLinesBudget(lines, { maxChars: options.maxChars - fixed, maxTokens: options.maxTokens - estimateTokens(fixedText) - 3 });
   if (shown === 0 && lines.length > 0) {
     // One row larger than the whole budget: show it cut rather than never.
-    lines[0] = clip(lines[0]!, Math.max(200, options.maxChars - fixed - 1));
+    lines[0] = clip(lines[0]!, Math.max(200, Math.min(options.maxChars - fixed - 1, options.maxTokens)));
     shown = 1;
   }
   const hasMore = shown < rows.length || hasMoreUpstream;
-  const handle = hasMore ? handleFor(shown) : null;
-  const footer = footerLine(rows.length, shown, handle !== null, handle ?? "", options.maxChars);
+  const handle = hasMore ? await handleFor(shown) : null;
+  const footer = footerLine(rows.length, shown, handle !== null, handle ?? "", options.maxChars, options.maxTokens);
   const body = [headerLine(meta, shown), table.header, ...lines.slice(0, shown), footer].join("\n");
   const structured = baseStructured(meta, shown, handle);
   return { text: clip(body, options.maxChars), structured, shown };
@@ -156,37 +152,20 @@ function baseStructured(meta: PageMeta, shown: number, handle: string | null): R
   return out;
 }
 
-function presentJson(
+async function presentJson(
   rows: readonly unknown[],
   hasMoreUpstream: boolean,
   meta: PageMeta,
   options: PresentOptions,
-  handleFor: (shown: number) => string | null,
-): Presented {
-  const items = rows.map((row) => {
-    const trimmed = trimForJson(row, options.listLimit) as Record<string, unknown>;
-    return options.explicitFields ? project(trimmed, options.columns) : trimmed;
-  });
+  handleFor: (shown: number) => Promise<string | null>,
+): Promise<Presented> {
   const skeleton = baseStructured(meta, rows.length, "x".repeat(HANDLE_SIZE));
   const fixed = JSON.stringify({ ...skeleton, items: [] }).length + 40;
-  let used = fixed;
-  let shown = 0;
-  for (const item of items) {
-    const size = JSON.stringify(item).length + 1;
-    if (used + size > options.maxChars) break;
-    used += size;
-    shown++;
-  }
-  if (shown === 0 && items.length > 0) {
-    // A single item larger than the budget: keep only its scalar fields.
-    const scalars = Object.fromEntries(
-      Object.entries(items[0]!).filter(([, v]) => v === null || typeof v !== "object"),
-    );
-    items[0] = scalars;
-    shown = 1;
-  }
-  const hasMore = shown < rows.length || hasMoreUpstream;
-  const handle = hasMore ? handleFor(shown) : null;
-  const structured = { ...baseStructured(meta, shown, handle), items: items.slice(0, shown) };
-  return { text: JSON.stringify(structured), structured, shown };
+  // JSON is counted in characters; two characters a token bounds the tokens of digit-heavy JSON too.
+  const budget = Math.max(200, Math.min(options.maxChars, options.maxTokens * 2) - fixed);
+  const fit = fitJsonItems(rows, budget, { listLimit: options.listLimit, columns: options.explicitFields ? options.columns : undefined });
+  const hasMore = fit.shown < rows.length || hasMoreUpstream;
+  const handle = hasMore ? await handleFor(fit.shown) : null;
+  const structured = { ...baseStructured(meta, fit.shown, handle), items: fit.items };
+  return { text: JSON.stringify(structured), structured, shown: fit.shown };
 }

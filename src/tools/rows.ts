@@ -5,7 +5,7 @@ import { literalDefault, type EndpointRef } from "../reference/endpoints.js";
 import type { EndpointTool } from "./define.js";
 
 /** Arguments that shape the output only and are never sent. */
-const OUTPUT_CONTROLS = new Set(["format", "fields"]);
+const OUTPUT_CONTROLS = new Set(["format", "fields", "confirm_cost_usd"]);
 
 export type Args = Record<string, unknown>;
 

@@ -72,6 +72,8 @@ export function paramSchema(ref: EndpointRef, p: ParamSpec, hint?: string): z.Zo
 /** Output controls every endpoint tool has. */
 export const FORMAT = z.enum(["text", "json"]).optional();
 export const FIELDS = z.array(z.string()).min(1).max(60).optional();
+/** The spend the user agreed to, for calls above the confirmation threshold. */
+export const CONFIRM = z.number().min(0).max(1_000_000).optional();
 
 /** The documented literal defaults of every endpoint, said once: "limit 100, offset 0, …". */
 export function defaultsText(refs: readonly EndpointRef[]): string {
@@ -102,5 +104,6 @@ export function inputShape(
   for (const [name, schema] of Object.entries(local)) shape[name] = schema;
   shape.format = FORMAT;
   shape.fields = FIELDS;
+  shape.confirm_cost_usd = CONFIRM;
   return shape;
 }

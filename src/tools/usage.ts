@@ -1,28 +1,60 @@
-// backlinks_usage: what this server spent and how, and the account's balance (free to read).
+// backlinks_usage: what was spent and how — this process, and the DataForSEO account today and this
+// month across restarts and servers — each cap and what is left, every kind of call counted, and the
+// account's balance (free to read).
 import type { Deps } from "./deps.js";
 import { formatUsd } from "../spend/pricing.js";
 import { sanitizeText } from "../output/sanitize.js";
+import { fromNanos } from "../spend/units.js";
+import type { PeriodTotals, SpendTotals } from "../state/spend-store.js";
 
-export function usageText(deps: Deps, account?: Record<string, unknown>, accountError?: string): string {
+function period(name: string, p: PeriodTotals, capUsd: number | undefined, env: string): string[] {
+  const committed = fromNanos(p.billedNanos + p.possiblyBilledNanos);
+  const lines = [
+    `${name}_billed_usd\t${formatUsd(fromNanos(p.billedNanos))}`,
+    `${name}_possibly_billed_usd\t${formatUsd(fromNanos(p.possiblyBilledNanos))}`,
+    `${name}_calls\t${p.calls} paid, ${p.refusals} refused by a cap`,
+    `${name}_cap_usd\t${capUsd === undefined ? `none (set ${env})` : formatUsd(capUsd)}`,
+  ];
+  if (capUsd !== undefined) {
+    lines.push(`${name}_left_usd\t${formatUsd(Math.max(0, capUsd - committed - fromNanos(p.reservedNanos)))} (resets ${new Date(p.resetsAt).toISOString().slice(0, 16).replace("T", " ")} UTC)`);
+  }
+  return lines;
+}
+
+function kinds(counts: Record<string, number>): string {
+  const entries = Object.entries(counts);
+  return entries.length === 0 ? "0" : entries.map(([k, n]) => `${sanitizeText(k, 40)} ${n}`).join(", ");
+}
+
+export function usageText(deps: Deps, account?: Record<string, unknown>, accountError?: string, stored?: SpendTotals, storedError?: string): string {
   const t = deps.ledger.totals();
   const cap = deps.budget.capUsd;
   const lines = [
     `# backlinks_usage${deps.config.demo ? " | DEMO: offline emulator" : ""}`,
-    `calls\t${t.calls}`,
-    `upstream_calls\t${t.upstreamCalls}`,
-    `cached_calls\t${t.cachedCalls}`,
-    `refused_by_budget\t${t.refusedCalls}`,
-    `failed_calls\t${t.failedCalls}`,
-    `spent_usd\t${formatUsd(t.spentUsd)}`,
-    `budget_usd\t${cap === undefined ? "none (set DATAFORSEO_MAX_COST_USD)" : formatUsd(cap)}`,
+    `process_calls\t${t.calls} (sent ${t.upstreamCalls}, from cache or held rows ${t.cachedCalls}, refused ${t.refusedCalls}, failed ${t.failedCalls})`,
+    `process_refused\t${kinds(t.refusalsByKind)}`,
+    `process_failed\t${kinds(t.failuresByKind)}`,
+    `process_billed_usd\t${formatUsd(t.spentUsd)}`,
+    `process_possibly_billed_usd\t${formatUsd(t.possiblyBilledUsd)} (${t.possiblyBilledCalls} calls whose outcome is unknown, at their worst case)`,
+    `process_cap_usd\t${cap === undefined ? "none (set DATAFORSEO_MAX_COST_USD)" : formatUsd(cap)}`,
   ];
-  if (cap !== undefined) lines.push(`budget_left_usd\t${formatUsd(Math.max(0, cap - t.spentUsd))}`);
+  if (cap !== undefined) lines.push(`process_left_usd\t${formatUsd(Math.max(0, cap - t.committedUsd))}`);
+  if (stored) {
+    lines.push(...period("today", stored.today, deps.config.dailyMaxCostUsd, "DATAFORSEO_DAILY_MAX_COST_USD"));
+    lines.push(...period("month", stored.month, deps.config.monthlyMaxCostUsd, "DATAFORSEO_MONTHLY_MAX_COST_USD"));
+  } else if (storedError) {
+    lines.push(`account_ledger\tunavailable: ${sanitizeText(storedError, 300)}`);
+  }
+  lines.push(`confirm_above_usd\t${formatUsd(deps.config.confirmAboveUsd)}`);
   lines.push(
     `cache\t${deps.cache.size} responses, ${(deps.cache.bytes / 1048576).toFixed(1)} of ${(deps.config.cacheMaxBytes / 1048576).toFixed(0)} MB, TTL ${Math.round(deps.config.cacheTtlMs / 1000)} s`,
   );
-  for (const [tool, s] of Object.entries(t.byTool)) lines.push(`tool ${tool}\t${s.calls} calls, ${formatUsd(s.spentUsd)}`);
+  for (const [tool, s] of Object.entries(t.byTool)) {
+    const possibly = s.possiblyBilledUsd > 0 ? ` + ${formatUsd(s.possiblyBilledUsd)} possibly billed` : "";
+    lines.push(`tool ${sanitizeText(tool, 60)}\t${s.calls} calls, ${formatUsd(s.spentUsd)}${possibly}`);
+  }
   if (account) {
-    for (const [k, v] of Object.entries(account)) lines.push(`account_${k}\t${sanitizeText(String(v), 80)}`);
+    for (const [k, v] of Object.entries(account)) lines.push(`account_${sanitizeText(k, 40)}\t${sanitizeText(String(v), 80)}`);
   } else if (accountError) {
     lines.push(`account\t${sanitizeText(accountError, 400)}`);
   }

@@ -1,7 +1,7 @@
 // Cancellation of queued, in-flight and backing-off calls, and shutdown.
 import { describe, expect, it } from "vitest";
 import { UpstreamError } from "../../src/dataforseo/errors.js";
-import { okEnvelope, useStub } from "./stub.js";
+import { okEnvelope, topEnvelope, useStub } from "./stub.js";
 
 const PATH = "/v3/backlinks/summary/live";
 const suite = useStub({ login: "u", password: "pw-cancel", timeoutMs: 30_000 });
@@ -63,7 +63,7 @@ describe("cancellation", () => {
   });
 
   it("aborting during the backoff wait stops the retries", async () => {
-    suite.stub.fallback = { status: 503, body: "busy" };
+    suite.stub.fallback = { status: 503, body: topEnvelope(50301, "3rd Party API Service Unavailable.") };
     const c = make({ retryBaseMs: 60_000, retryMaxMs: 60_000, random: () => 1 });
     const ac = new AbortController();
     const progress: string[] = [];
@@ -79,7 +79,7 @@ describe("cancellation", () => {
     const err = await pending;
     expect(err!.kind).toBe("cancelled");
     expect(err!.attempts).toBe(1);
-    expect(progress).toEqual(["retry 1/3 after 60.0 s: HTTP 503"]);
+    expect(progress).toEqual(["retry 1/3 after 60.0 s: 50301 3rd Party API Service Unavailable."]);
     expect(suite.stub.seen).toHaveLength(1);
   });
 });
@@ -114,7 +114,7 @@ describe("close()", () => {
   });
 
   it("interrupts a backoff wait", async () => {
-    suite.stub.fallback = { status: 500, body: "x" };
+    suite.stub.fallback = { status: 500, body: topEnvelope(50000, "Internal Error.") };
     const c = make({ retryBaseMs: 60_000, retryMaxMs: 60_000, random: () => 1 });
     let announced!: () => void;
     const retrying = new Promise<void>((r) => (announced = r));

@@ -40,8 +40,8 @@ async function stillAnswers(c: DataForSeoClient): Promise<void> {
 
 
 describe("retried faults", () => {
-  it("HTTP 500 then OK: two requests, success", async () => {
-    suite.stub.script.push({ status: 500, body: "Internal Server Error", headers: { "content-type": "text/plain" } });
+  it("HTTP 500 carrying DataForSEO's 50000 at cost 0, then OK: two requests, success", async () => {
+    suite.stub.script.push({ status: 500, body: topEnvelope(50000, "Internal Error.") });
     const c = client();
     const res = await c.post(PATH, TASK);
     expect(res.attempts).toBe(2);
@@ -51,26 +51,17 @@ describe("retried faults", () => {
     await stillAnswers(c);
   });
 
-  it("502 with an HTML page then OK", async () => {
-    suite.stub.script.push({ status: 502, body: HTML_502, headers: { "content-type": "text/html" } });
-    suite.stub.script.push({ status: 502, body: HTML_502, headers: { "content-type": "text/html" } });
+  it("progress announces each retry with its reason", async () => {
+    suite.stub.script.push({ status: 502, body: topEnvelope(50301, "3rd Party API Service Unavailable.") });
+    suite.stub.script.push({ status: 502, body: topEnvelope(50301, "3rd Party API Service Unavailable.") });
     const c = client();
     const progress: string[] = [];
     const res = await c.post(PATH, TASK, { onProgress: (m) => progress.push(m) });
     expect(res.attempts).toBe(3);
     expect(suite.stub.seen).toHaveLength(3);
     expect(progress).toHaveLength(2);
-    expect(progress[0]).toMatch(/^retry 1\/3 after \d+\.\d s: HTTP 502$/);
+    expect(progress[0]).toMatch(/^retry 1\/3 after \d+\.\d s: 50301 3rd Party API Service Unavailable\.$/);
     expect(progress[1]).toMatch(/^retry 2\/3 after/);
-    await stillAnswers(c);
-  });
-
-  it("connection reset then OK", async () => {
-    suite.stub.script.push({ reset: true });
-    const c = client();
-    const res = await c.post(PATH, TASK);
-    expect(res.attempts).toBe(2);
-    expect(suite.stub.seen).toHaveLength(2);
     await stillAnswers(c);
   });
 
@@ -119,13 +110,15 @@ describe("retried faults", () => {
     expect(res.attempts).toBe(3);
   });
 
-  it("always 500: exactly 1 + maxRetries requests, then an error naming HTTP 500", async () => {
-    suite.stub.fallback = { status: 500, body: "<html><body>500 Internal Server Error</body></html>", headers: { "content-type": "text/html" } };
+  it("always 50000 at cost 0: exactly 1 + maxRetries requests, then an error naming the code", async () => {
+    suite.stub.fallback = { status: 500, body: topEnvelope(50000, "Internal Error.") };
     const c = client({ maxRetries: 2 });
     const err = await failure(c.post(PATH, TASK));
     expect(suite.stub.seen).toHaveLength(3);
     expect(err.attempts).toBe(3);
     expect(err.kind).toBe("upstream");
+    expect(err.code).toBe(50000);
+    expect(err.billing).toBe("none");
     expect(err.httpStatus).toBe(500);
     expect(err.retryable).toBe(true);
     expect(describeError(err)).toMatch(/HTTP 500/);
@@ -144,7 +137,7 @@ describe("retried faults", () => {
   });
 
   it("maxRetries 0 sends one request only", async () => {
-    suite.stub.fallback = { status: 503, body: "busy" };
+    suite.stub.fallback = { status: 503, body: topEnvelope(50301, "3rd Party API Service Unavailable.") };
     const c = client({ maxRetries: 0 });
     const err = await failure(c.post(PATH, TASK));
     expect(suite.stub.seen).toHaveLength(1);
@@ -352,6 +345,7 @@ describe("requests and successes", () => {
     const err = await failure(c.post(PATH, TASK));
     expect(err.kind).toBe("network");
     expect(err.attempts).toBe(3);
-    expect(err.message).toMatch(/before any response/);
+    expect(err.message).toMatch(/before the request was sent/);
+    expect(err.billing).toBe("none");
   });
 });

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AcquireError, Limiter } from "../../src/dataforseo/limits.js";
 import { UpstreamError } from "../../src/dataforseo/errors.js";
-import { okEnvelope, useStub } from "./stub.js";
+import { okEnvelope, topEnvelope, useStub } from "./stub.js";
 
 describe("Limiter (fake clock)", () => {
   beforeEach(() => {
@@ -169,7 +169,7 @@ describe("limits through the client", () => {
   });
 
   it("a retry takes a slot again", async () => {
-    suite.stub.script.push({ status: 500, body: "x" });
+    suite.stub.script.push({ status: 500, body: topEnvelope(50000, "Internal Error.") });
     const c = make({ maxConcurrency: 1 });
     const res = await c.post("/v3/backlinks/summary/live", { target: "a.com" });
     expect(res.attempts).toBe(2);

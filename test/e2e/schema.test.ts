@@ -62,13 +62,13 @@ describe("tools/list", () => {
   it("every documented parameter is advertised", async () => {
     const { tools } = await h.client.listTools();
     const props = (name: string) => Object.keys((tools.find((t) => t.name === name)!.inputSchema.properties ?? {}) as object).sort();
-    const common = ["target", "limit", "offset", "internal_list_limit", "backlinks_status_type", "filters", "order_by", "include_subdomains", "include_indirect_links", "exclude_internal_backlinks", "rank_scale", "tag", "format", "fields"];
+    const common = ["target", "limit", "offset", "internal_list_limit", "backlinks_status_type", "filters", "order_by", "include_subdomains", "include_indirect_links", "exclude_internal_backlinks", "rank_scale", "tag", "format", "fields", "confirm_cost_usd"];
     expect(props("backlinks_backlinks")).toEqual(
       [...common, "mode", "custom_mode", "search_after_token"].sort(),
     );
     expect(props("backlinks_referring_domains")).toEqual([...common, "backlinks_filters"].sort());
     expect(props("backlinks_domain_pages_summary")).toEqual([...common, "backlinks_filters"].sort());
-    expect(props("backlinks_bulk_new_lost_referring_domains")).toEqual(["targets", "date_from", "tag", "format", "fields"].sort());
+    expect(props("backlinks_bulk_new_lost_referring_domains")).toEqual(["targets", "date_from", "tag", "format", "fields", "confirm_cost_usd"].sort());
   });
 });
 

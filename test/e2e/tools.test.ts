@@ -171,7 +171,7 @@ describe("tools end to end", () => {
   it("an unknown cursor is a clear error", async () => {
     const res = await h.call("backlinks_next_page", { search_after_token: "bl_doesnotexist" });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/Unknown or expired paging cursor/);
+    expect(textOf(res)).toMatch(/Unknown paging cursor 'bl_doesnotexist'[\s\S]*repeating the original tool call/);
   });
 
   it("json format returns structuredContent with trimmed items and the same JSON as text", async () => {
@@ -228,7 +228,7 @@ describe("output budget and paging without paying twice", () => {
 describe("deep paging", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ env: { DATAFORSEO_OUTPUT_MAX_CHARS: "2000000" } });
+    h = await startHarness({ env: { DATAFORSEO_OUTPUT_MAX_CHARS: "2000000", DATAFORSEO_OUTPUT_MAX_TOKENS: "1000000" } });
   });
   afterAll(async () => {
     await h.close();
@@ -260,6 +260,24 @@ describe("deep paging", () => {
       expect(task.offset).toBeUndefined();
     }
   }, 120_000);
+});
+
+describe("a cursor that is gone", () => {
+  it("says it expired, how many paid rows it held and what fetching them again costs", async () => {
+    const h = await startHarness({ env: { DATAFORSEO_CURSOR_TTL_SECONDS: "1", DATAFORSEO_OUTPUT_MAX_CHARS: "5000" } });
+    try {
+      const first = await h.call("backlinks_backlinks", { target: "forbes.com", limit: 300 });
+      const text = textOf(first);
+      const held = Number(/the other (\d+) are held/.exec(text)![1]);
+      expect(held).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 1500));
+      const later = await h.call("backlinks_next_page", { search_after_token: nextToken(text)! });
+      expect(later.isError).toBe(true);
+      expect(textOf(later)).toMatch(new RegExp(`expired[\\s\\S]*held ${held} rows already paid for[\\s\\S]*bills them again \\(about \\$0\\.\\d+\\)`));
+    } finally {
+      await h.close();
+    }
+  });
 });
 
 describe("without credentials", () => {

@@ -22,10 +22,12 @@ describe("parseEmulatorArgs", () => {
     expect(parseEmulatorArgs(["--fault", "http429", "--retry-after", "9"]).fault).toEqual({ kind: "http429", retryAfterSec: 9 });
     expect(parseEmulatorArgs(["--fault", "slow_body", "--slow-body-ms", "500"]).fault).toEqual({ kind: "slow_body", slowBodyMs: 500 });
     expect(parseEmulatorArgs([])).toEqual({});
+    expect(parseEmulatorArgs(["--price-multiplier", "2.5", "--now", "2026-08-01"])).toEqual({ priceMultiplier: 2.5, now: new Date("2026-08-01T00:00:00Z") });
+    expect(parseEmulatorArgs(["--price-multiplier=0"])).toEqual({ priceMultiplier: 0 });
   });
 
   it("rejects bad input", () => {
-    for (const argv of [["--port", "abc"], ["--port", "70000"], ["--fault", "boom"], ["--nope"], ["--fault-count", "2"], ["--now", "2026-02-30"], ["--seed"], ["--login", ""]]) {
+    for (const argv of [["--port", "abc"], ["--port", "70000"], ["--fault", "boom"], ["--nope"], ["--fault-count", "2"], ["--now", "2026-02-30"], ["--seed"], ["--login", ""], ["--price-multiplier", "-1"], ["--price-multiplier", "x"], ["--price-multiplier", "1001"]]) {
       expect(() => parseEmulatorArgs(argv)).toThrow();
     }
   });

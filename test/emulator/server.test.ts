@@ -50,7 +50,7 @@ describe("envelope and requests", () => {
   });
 
   it("answers unknown paths and methods with HTTP 404 / 40400", async () => {
-    for (const [path, method] of [["/v3/backlinks/anchors/live", "POST"], ["/nope", "GET"], ["/v3/backlinks/backlinks/live", "GET"]]) {
+    for (const [path, method] of [["/v3/backlinks/no_such_function/live", "POST"], ["/nope", "GET"], ["/v3/backlinks/backlinks/live", "GET"]]) {
       const r = await raw(emu, path, { method, body: method === "POST" ? "[]" : undefined });
       expect(r.status).toBe(404);
       expect(r.json).toMatchObject({ status_code: 40400, status_message: message(40400), tasks: null });
@@ -203,7 +203,7 @@ describe("counters", () => {
     expect(s.peakInFlight).toBe(5);
     expect(s.inFlight).toBe(0);
     emu.resetStats();
-    expect(emu.stats()).toEqual({ requests: 0, inFlight: 0, peakInFlight: 0, byPath: {} });
+    expect(emu.stats()).toEqual({ requests: 0, inFlight: 0, peakInFlight: 0, byPath: {}, billedUsd: 0, billedRequests: 0 });
   });
 });
 
@@ -214,7 +214,8 @@ describe("faults", () => {
   it("knows every fault kind", () => {
     expect([...FAULT_KINDS].sort()).toEqual([
       "code40100", "code40202", "code40204", "code40209", "code40210", "code50000", "code50301", "code50401",
-      "hang", "http429", "http500", "http502_html", "reset", "slow_body", "truncated",
+      "hang", "hang_after_bill", "http429", "http500", "http502_after_bill", "http502_html", "redirect_result", "reset",
+      "reset_after_bill", "slow_body", "truncated",
     ]);
   });
 

@@ -50,10 +50,23 @@ describe("formatCell", () => {
     const text = "a".repeat(1000);
     expect(formatCell(text, 10).length).toBe(160);
     expect(formatCell(text, 10, 50).length).toBe(50);
-    const url = "https://example.com/" + "p".repeat(1000);
-    const cell = formatCell(url, 10);
+    const url = "https://example.com/" + "p".repeat(3000);
+    const cell = formatCell(url, 10, undefined, "url_from");
     expect(cell.length).toBe(URL_TEXT_MAX);
     expect(cell.startsWith("https://example.com/ppp")).toBe(true);
+  });
+
+  it("decides URL-ness by the field, not by the value's prefix, and keeps the whole URL with its scheme", () => {
+    const url = "https://example.com/" + "p".repeat(323); // 343 characters
+    for (const field of ["url", "url_from", "url_to", "1.url_to", "meta.canonical", "page", "image_url", "url_to_redirect_target"]) {
+      expect(formatCell(url, 10, undefined, field), field).toBe(url);
+    }
+    const bare = "example.com/" + "p".repeat(331);
+    expect(formatCell(bare, 10, undefined, "url_to")).toBe(bare);
+    expect(formatCell(url, 10, undefined, "page_from_title").length).toBe(160);
+    expect(formatCell(url, 10).length).toBe(160);
+    // Hops of an indirect link path keep their URLs too.
+    expect(formatCell([{ type: "redirect", status_code: 301, url }], 10, undefined, "indirect_link_path")).toBe(`redirect 301 ${url}`);
   });
 
   it("string arrays: first listLimit joined by commas, +N for the rest", () => {
@@ -118,7 +131,7 @@ describe("trimForJson", () => {
   it("sanitises and caps strings, URLs with a larger cap; keeps scalars", () => {
     const out = trimForJson(item, 10) as typeof item;
     expect(out.anchor).toBe("click here");
-    expect(out.url_from.length).toBe(URL_TEXT_MAX);
+    expect(out.url_from).toBe(item.url_from);
     expect(out.page_from_title.length).toBe(160);
     expect((trimForJson(item, 10, 40) as typeof item).page_from_title.length).toBe(40);
     expect(out.first_seen).toBe(item.first_seen);

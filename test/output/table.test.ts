@@ -85,3 +85,33 @@ describe("renderTable", () => {
     );
   });
 });
+
+import { ALT_MARKER } from "../../src/output/table.js";
+
+describe("renderTable: round trip, image links, non-object rows", () => {
+  it("keeps the scheme of every URL so a copied value can be sent back", () => {
+    const url = "https://example.com/" + "p".repeat(323);
+    const { lines } = renderTable([{ url_from: url, url_to: "https://t.example/", domain_from: "example.com" }], ["url_from", "url_to", "domain_from"], 10);
+    expect(lines[0]).toBe(`${url}\thttps://t.example/\texample.com`);
+  });
+
+  it("shows an image link's alt text in the anchor column, marked as alt text", () => {
+    const rows = [
+      { anchor: "", alt: "Company logo", item_type: "image" },
+      { anchor: null, alt: "Logo 2" },
+      { anchor: "real text", alt: "ignored" },
+      { anchor: "", alt: "" },
+      { "1": { anchor: "", alt: "per target" } },
+    ];
+    const { lines } = renderTable(rows, ["anchor"], 10);
+    expect(lines).toEqual([`${ALT_MARKER}Company logo`, `${ALT_MARKER}Logo 2`, "real text", "", ""]);
+    expect(renderTable([rows[4]], ["1.anchor"], 10).lines).toEqual([`${ALT_MARKER}per target`]);
+    expect(ALT_MARKER).toBe("[img alt] ");
+  });
+
+  it("shows rows that are not objects instead of losing them", () => {
+    const { lines } = renderTable([42, "plain text", null, [1, 2], true], ["target", "rank"], 10);
+    expect(lines).toEqual(["42\t", "plain text\t", "null\t", "1,2\t", "y\t"]);
+    expect(renderTable(["a\nb\tc"], ["x"], 10).lines).toEqual(["a b c"]);
+  });
+});

@@ -71,3 +71,50 @@ describe("checkFields", () => {
     expect(checkFields([""], "backlinks")[0]).toMatch(/non-empty strings/);
   });
 });
+
+describe("output fields of every endpoint", () => {
+  const live = endpoints.live_endpoints as unknown as { key: string; result: Node[] }[];
+
+  it("works for every endpoint and accepts each of its own columns", () => {
+    for (const e of live) {
+      const fields = outputFieldsFor(e.key);
+      expect(fields.length, e.key).toBeGreaterThan(0);
+      const concrete = fields.map((f) => f.replace("<n>.", "1."));
+      expect(checkFields(concrete, e.key), e.key).toEqual([]);
+    }
+  });
+
+  it("summary's row is the result object; list and bulk rows are their items", () => {
+    const s = outputFieldsFor("summary");
+    expect(s).toContain("target");
+    expect(s).toContain("info.server");
+    expect(s).toContain("referring_links_tld");
+    expect(checkFields(["referring_links_types.anchor", "backlinks"], "summary")).toEqual([]);
+    expect(outputFieldsFor("bulk_ranks")).toEqual(["target", "rank"]);
+    expect(outputFieldsFor("anchors")).toContain("anchor");
+    expect(outputFieldsFor("history")).toContain("new_backlinks");
+    expect(checkFields(["items"], "history")[0]).toMatch(/unknown field/);
+  });
+
+  it("intersection rows are intersections_count plus <n>.<field>", () => {
+    const d = outputFieldsFor("domain_intersection");
+    expect(d[0]).toBe("intersections_count");
+    expect(d).toContain("<n>.rank");
+    expect(d).not.toContain("domain_intersection");
+    expect(checkFields(["intersections_count", "1.target", "2.rank", "20.backlinks", "1.referring_links_tld.com"], "domain_intersection")).toEqual([]);
+    expect(checkFields(["1.url_from", "2.anchor"], "page_intersection")).toEqual([]);
+    expect(checkFields(["rank"], "domain_intersection")[0]).toMatch(/belongs to one target.*'1.rank'/);
+    expect(checkFields(["21.rank"], "domain_intersection")[0]).toMatch(/target number 21; targets are numbered 1 to 20/);
+    expect(checkFields(["3.rank"], "domain_intersection", { targetCount: 2 })[0]).toMatch(/numbered 1 to 2/);
+    expect(checkFields(["<n>.rank"], "domain_intersection")[0]).toMatch(/unknown field/);
+    expect(checkFields(["summary"], "domain_intersection")[0]).toMatch(/unknown field/);
+    expect(outputFieldsFor("domain_intersection", { targetCount: 2 })).toContain("2.rank");
+    expect(outputFieldsFor("domain_intersection", { targetCount: 2 })).not.toContain("3.rank");
+  });
+
+  it("ranks fields by meaning when nothing is a typo", () => {
+    const out = checkFields(["lost_date"], "backlinks")[0]!;
+    const list = out.split("nearest first: ")[1]!.split(", ");
+    expect(list.slice(0, 2)).toEqual(["last_seen", "is_lost"]);
+  });
+});

@@ -6,7 +6,7 @@ import {
   type EndpointKey,
   type FieldType,
 } from "../../src/query/catalogue.js";
-import { checkFilters, checkOrderBy, countConditions, suggest } from "../../src/query/validate.js";
+import { checkFilters, checkOrderBy, checkTag, countConditions, expressionSize, suggest } from "../../src/query/validate.js";
 
 const B = catalogueFor("backlinks");
 const RD = catalogueFor("referring_domains");
@@ -156,12 +156,19 @@ describe("checkFilters fields", () => {
     expect(f(["dofolow", "=", true])[0]).toMatch(/did you mean 'dofollow'\?/);
   });
 
-  it("lists some valid fields when nothing is close", () => {
+  it("lists every valid field when nothing is close", () => {
     const msg = f(["weather", "=", 1])[0]!;
-    expect(msg).toMatch(/^unknown field 'weather' in filters\. Valid fields: /);
-    expect(msg).toContain("domain_from");
-    expect(msg).toMatch(/\(\+\d+ more\)$/);
-    expect(msg.length).toBeLessThan(600);
+    expect(msg).toMatch(/^unknown field 'weather' in filters\. Valid fields, nearest first: /);
+    for (const field of Object.keys(B.fields)) expect(msg).toContain(field);
+  });
+
+  it("ranks the nearest fields first, by meaning as well as spelling", () => {
+    const msg = f(["lost_date", "<", "2026-01-01"])[0]!;
+    const list = msg.split("nearest first: ")[1]!.split(", ");
+    expect(list.slice(0, 2)).toEqual(["last_seen", "is_lost"]);
+    expect(list).toHaveLength(Object.keys(B.fields).length);
+    const rd = checkFilters(["backlink_count", ">", 1], RD, "filters")[0]!;
+    expect(rd.split("nearest first: ")[1]!.split(", ")[0]).toBe("backlinks");
   });
 
   it("handles count maps: key required, map name typos corrected with the key kept", () => {
@@ -352,5 +359,57 @@ describe("checkOrderBy", () => {
     expect(o(["attributes,asc"])[0]).toMatch(/cannot sort by list field 'attributes'/);
     expect(o(["rank,desc", "rank,asc"])[0]).toMatch(/sorts by 'rank' twice/);
     expect(checkOrderBy(["rnak,desc"], B, "sort")[0]).toMatch(/in sort;/);
+  });
+});
+
+describe("length caps and linear checks", () => {
+  it("refuses a value over the cap with a clear message (the old number check backtracked quadratically)", () => {
+    const huge = "1".repeat(100_000) + "x";
+    const messages = f(["rank", ">", huge]);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/at most 100000 are allowed/);
+    expect(f(["rank", ">", "1".repeat(3000)])[0]).toMatch(/3000 characters long; at most 2048/);
+    expect(f(["anchor", "=", "a".repeat(2049)])[0]).toMatch(/at most 2048/);
+    expect(f(["anchor", "=", "a".repeat(2048)])).toEqual([]);
+  });
+
+  it("still tells numbers from non-numbers at the cap", () => {
+    expect(f(["rank", ">", "1".repeat(2000) + "x"])[0]).toMatch(/must be a number/);
+    expect(f(["rank", ">", "12.5e3"])).toEqual([]);
+    expect(f(["rank", ">", ".5"])).toEqual([]);
+    expect(f(["rank", ">", "5."])).toEqual([]);
+    expect(f(["rank", ">", "1.2.3"])[0]).toMatch(/must be a number/);
+  });
+
+  it("caps field paths, operators, in-list items and the whole expression", () => {
+    expect(f(["a".repeat(201), "=", 1])[0]).toMatch(/field path is 201 characters long; at most 200/);
+    expect(f(["anchor", "x".repeat(33), "a"])[0]).toMatch(/operator .* is 33 characters long/);
+    expect(f(["anchor", "in", ["a", "b".repeat(2049)]])[0]).toMatch(/value 2 of in .* at most 2048/);
+    const wide = Array.from({ length: 200_000 }, () => "rank");
+    expect(f(wide)[0]).toMatch(/more than 100000 characters/);
+    expect(checkOrderBy(["r".repeat(300) + ",desc"], B)[0]).toMatch(/300|30[0-9] characters long/);
+    expect(checkOrderBy(Array.from({ length: 100_000 }, () => "rank,desc"), B)).toHaveLength(1);
+  });
+
+  it("checks the task tag length", () => {
+    expect(checkTag(undefined)).toEqual([]);
+    expect(checkTag("audit-2026")).toEqual([]);
+    expect(checkTag("t".repeat(256))[0]).toMatch(/at most 255/);
+    expect(checkTag(5)[0]).toMatch(/must be a string/);
+  });
+
+  it("expressionSize stops counting at the limit", () => {
+    expect(expressionSize(["rank", ">", 1], 1000)).toBeLessThan(30);
+    expect(expressionSize("x".repeat(10), 5)).toBeGreaterThan(5);
+  });
+});
+
+describe("order_by direction fixes", () => {
+  it("suggests the comma form for a space- or colon-separated direction", () => {
+    expect(checkOrderBy(["domain_from_rank desc"], B)[0]).toContain('"domain_from_rank,desc"');
+    expect(checkOrderBy(["domain_from_rank desc"], B)[0]).not.toContain("desc,asc");
+    expect(checkOrderBy(["rank ASC"], B)[0]).toContain('"rank,asc"');
+    expect(checkOrderBy(["rank:desc"], B)[0]).toContain('"rank,desc"');
+    expect(checkOrderBy(["rank"], B)[0]).toContain('"rank,asc" or "rank,desc"');
   });
 });

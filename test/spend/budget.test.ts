@@ -70,7 +70,7 @@ describe("Budget with a cap", () => {
   it("rejects a negative cap or estimate", () => {
     expect(() => new Budget(-1, new Ledger())).toThrow(RangeError);
     expect(() => new Budget(1, new Ledger()).check(-0.01)).toThrow(RangeError);
-    expect(() => new Budget(1, new Ledger()).reserve(Number.NaN)).toThrow(RangeError);
+    expect(() => new Budget(1, new Ledger()).hold(Number.NaN)).toThrow(RangeError);
   });
 });
 
@@ -78,7 +78,7 @@ describe("Budget reservations", () => {
   it("counts calls in flight against the cap until released", () => {
     const ledger = new Ledger();
     const budget = new Budget(0.1, ledger);
-    const release = budget.reserve(0.06);
+    const release = budget.hold(0.06);
     const second = budget.check(0.06);
     expect(second.ok).toBe(false);
     expect(second.remainingUsd).toBe(0.04);

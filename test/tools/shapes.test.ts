@@ -39,21 +39,22 @@ describe("every endpoint's result renders", () => {
   });
 
   for (const tool of ENDPOINT_TOOLS) {
-    it(`${tool.name}: rows found and every default column shows a value`, () => {
+    it(`${tool.name}: rows found and every default column shows a value`, async () => {
       const args: Record<string, unknown> = tool.ref.param("targets") ? { targets: ["a.com", "b.com"] } : { target: "a.com" };
       const result = sampleResult(tool.ref.result);
       const rows = rowsOf(tool, result);
       expect(rows.length, "rows").toBeGreaterThan(0);
       const columns = defaultColumns(tool, args);
       expect(columns.length).toBeGreaterThan(0);
-      const out = present(rows, false, META, {
+      const out = await present(rows, false, META, {
         format: "text",
         layout: tool.ref.rows === "record" ? "record" : "table",
         columns,
         explicitFields: false,
         listLimit: 10,
         maxChars: 40_000,
-      }, () => null);
+        maxTokens: 20_000,
+      }, async () => null);
       const lines = out.text.split("\n");
       if (tool.ref.rows === "record") {
         // key<TAB>value per column, none left empty

@@ -3,16 +3,12 @@ import { invalidField } from "../errors.js";
 import { comparator, compileFilters, parseOrderBy } from "../filters.js";
 import { graphFor, type Link } from "../graph.js";
 import { linkResolver, memo, renderLink, selectLinks } from "../dataset.js";
-import { canonical, int, oneOf, rankScale, rejectUnknown, selection, tag, target, type Task } from "../params.js";
+import { canonical, type Task } from "../params.js";
+import { checkRequest } from "../spec.js";
+import { hundredOf, selectionOf, targetFrom } from "./common.js";
 import { hashHex } from "../rng.js";
 import type { Endpoint, EndpointContext, EndpointOutput } from "./registry.js";
 
-const PARAMS = [
-  "target", "mode", "custom_mode", "filters", "order_by", "offset", "search_after_token", "limit",
-  "backlinks_status_type", "include_subdomains", "include_indirect_links", "exclude_internal_backlinks", "rank_scale", "tag",
-] as const;
-
-export const MAX_OFFSET = 20_000;
 const MODES = ["as_is", "one_per_domain", "one_per_anchor"] as const;
 const CUSTOM_FIELDS = [
   "anchor", "domain_from", "domain_from_country", "tld_from", "page_from_encoding", "page_from_language",
@@ -90,24 +86,25 @@ function decodeToken(token: string, hash: string): number {
 }
 
 function run(task: Task, ctx: EndpointContext): EndpointOutput {
-  rejectUnknown(task, PARAMS);
-  tag(task);
-  const t = target(task);
-  const sel = selection(task);
-  const hundred = rankScale(task);
-  const limit = int(task, "limit", 100, 1, 1000);
-  const offset = int(task, "offset", 0, 0, MAX_OFFSET);
-  const mode = oneOf(task, "mode", MODES, "as_is");
-  const custom = customMode(task.custom_mode);
+  // A malformed token is always answered in the same words, whatever its type.
+  const rawToken = task.search_after_token;
+  if (rawToken !== undefined && rawToken !== null && (typeof rawToken !== "string" || rawToken === "")) throw invalidField("search_after_token");
+  const p = checkRequest("backlinks", task, ctx.nowMs);
+  const t = targetFrom(p.target, "target");
+  const sel = selectionOf(p);
+  const hundred = hundredOf(p);
+  const limit = p.limit as number;
+  const offset = p.offset as number;
+  const mode = p.mode as (typeof MODES)[number];
+  const custom = customMode(p.custom_mode);
   const resolver = linkResolver(hundred);
-  const predicate = compileFilters(task.filters, resolver);
-  const rules = parseOrderBy(task.order_by, resolver) ?? [{ field: "rank", desc: true }];
-  const token = task.search_after_token;
-  if (token !== undefined && token !== null && (typeof token !== "string" || token === "")) throw invalidField("search_after_token");
+  const predicate = compileFilters(p.filters, resolver);
+  const rules = parseOrderBy(p.order_by, resolver) ?? [{ field: "rank", desc: true }];
+  const token = p.search_after_token;
 
   const query = canonical({
     target: [t.kind, t.host, t.pageKey ?? null], sel, hundred, mode: custom ? null : mode, custom,
-    filters: task.filters ?? null, rules,
+    filters: p.filters ?? null, rules,
   });
   const graph = graphFor(t, ctx.seed, ctx.nowMs);
   const listing = memo(graph, `backlinks|${query}`, (): Listing => {

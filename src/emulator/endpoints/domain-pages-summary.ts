@@ -5,6 +5,6 @@ export const domainPagesSummaryEndpoint = aggregateListEndpoint({
   fn: "domain_pages_summary",
   typeName: "backlinks_page_summary",
   keyField: "url",
-  groupKey: (l) => l.url_to,
+  groupKey: () => (l) => l.url_to,
   defaultOrder: [{ field: "backlinks", desc: true }],
 });

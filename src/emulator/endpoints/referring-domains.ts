@@ -1,10 +1,4 @@
-// POST /v3/backlinks/referring_domains/live: one row per referring main domain.
-import { aggregateListEndpoint } from "./aggregate-list.js";
+// POST /v3/backlinks/referring_domains/live: one row per referring main domain, ranked by the domain's rank.
+import { aggregateListEndpoint, referringDomainsConfig } from "./aggregate-list.js";
 
-export const referringDomainsEndpoint = aggregateListEndpoint({
-  fn: "referring_domains",
-  typeName: "backlinks_referring_domain",
-  keyField: "domain",
-  groupKey: (l) => l.main_from,
-  defaultOrder: [{ field: "rank", desc: true }],
-});
+export const referringDomainsEndpoint = aggregateListEndpoint(referringDomainsConfig);

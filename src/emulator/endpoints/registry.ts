@@ -6,6 +6,17 @@ import { referringDomainsEndpoint } from "./referring-domains.js";
 import { domainPagesSummaryEndpoint } from "./domain-pages-summary.js";
 import { bulkNewLostReferringDomainsEndpoint } from "./bulk-new-lost-referring-domains.js";
 import { userDataEndpoint } from "./user-data.js";
+import { summaryEndpoint } from "./summary.js";
+import { historyEndpoint, timeseriesNewLostSummaryEndpoint, timeseriesSummaryEndpoint } from "./history.js";
+import { anchorsEndpoint } from "./anchors.js";
+import { domainPagesEndpoint } from "./domain-pages.js";
+import { referringNetworksEndpoint } from "./referring-networks.js";
+import { competitorsEndpoint } from "./competitors.js";
+import { domainIntersectionEndpoint, pageIntersectionEndpoint } from "./intersection.js";
+import {
+  bulkBacklinksEndpoint, bulkNewLostBacklinksEndpoint, bulkPagesSummaryEndpoint, bulkRanksEndpoint, bulkReferringDomainsEndpoint,
+  bulkSpamScoreEndpoint,
+} from "./bulk.js";
 
 export interface Account {
   login: string;
@@ -41,10 +52,26 @@ export interface Endpoint {
 }
 
 export const ENDPOINTS: readonly Endpoint[] = [
+  summaryEndpoint,
+  historyEndpoint,
   backlinksEndpoint,
-  referringDomainsEndpoint,
+  anchorsEndpoint,
+  domainPagesEndpoint,
   domainPagesSummaryEndpoint,
+  referringDomainsEndpoint,
+  referringNetworksEndpoint,
+  competitorsEndpoint,
+  domainIntersectionEndpoint,
+  pageIntersectionEndpoint,
+  timeseriesSummaryEndpoint,
+  timeseriesNewLostSummaryEndpoint,
+  bulkRanksEndpoint,
+  bulkBacklinksEndpoint,
+  bulkSpamScoreEndpoint,
+  bulkReferringDomainsEndpoint,
+  bulkNewLostBacklinksEndpoint,
   bulkNewLostReferringDomainsEndpoint,
+  bulkPagesSummaryEndpoint,
   userDataEndpoint,
 ];
 

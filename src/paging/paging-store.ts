@@ -1,0 +1,386 @@
+// Paging state that never loses paid rows. A cursor holds the original call's arguments,
+// how to continue upstream (DataForSEO's search_after_token or the next offset) and the
+// rows already paid for but not yet shown. Everything a cursor holds counts against the
+// memory bound; when memory is full the oldest cursors move whole to spill files in a
+// per-process temp folder and come back on their next page, so a paid row is never bought
+// twice while the disk bound allows. A cursor that is truly gone (expired, or pushed out by
+// the disk bound) leaves a tombstone that says what happened and how many paid rows it held.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Continuation } from "./cursors.js";
+
+export type { Continuation } from "./cursors.js";
+
+export interface PageState {
+  tool: string;
+  /** The original tool arguments, as validated, without paging parameters. */
+  args: Record<string, unknown>;
+  /** Rows paid for and not yet shown, as the JSON text of an array; null when none. */
+  held: string | null;
+  /** How many rows `held` has (said when the cursor is gone: what re-fetching costs). */
+  heldRows: number;
+  /** How to fetch after the held rows; null when the upstream has nothing more. */
+  next: Continuation | null;
+  /** Rows shown before the first held row. */
+  shown: number;
+  totalCount?: number;
+}
+
+export type CursorLookup =
+  | { found: true; state: PageState }
+  /** Never issued here, or gone so long ago that nothing is remembered. */
+  | { found: false; reason: "unknown" }
+  | {
+      found: false;
+      /** expired: older than ttlMs. evicted: the memory and disk bounds forced it out. */
+      reason: "expired" | "evicted";
+      tool: string;
+      /** Paid rows it still held: fetching them again bills again. */
+      heldRows: number;
+      shown: number;
+      totalCount?: number;
+      /** Epoch ms it went. */
+      at: number;
+    };
+
+export interface PagingStoreOptions {
+  /** How long a cursor lives after it is issued. */
+  ttlMs: number;
+  /** Bound on everything cursors hold in memory (arguments, tokens, held rows, overhead), in bytes. */
+  maxBytes: number;
+  /** Most cursors kept in memory; older ones are spilled to disk (default 500). */
+  maxInMemory?: number;
+  /** Bound on the spill folder's size in bytes (default 256 MiB). */
+  maxSpillBytes?: number;
+  /** Longest upstream token accepted, in characters (default 16,384). */
+  maxTokenChars?: number;
+  /** Longest arguments accepted, as JSON characters (default 65,536). */
+  maxArgsChars?: number;
+  /** Folder in which the per-process spill folder is made (default the OS temp folder). */
+  tmpDir?: string;
+  now?: () => number;
+}
+
+/** A cursor that cannot be kept: the message says what was too large and the limit. */
+export class CursorTooLargeError extends Error {
+  override readonly name = "CursorTooLargeError";
+  constructor(
+    readonly what: "arguments" | "token" | "rows",
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    const unit = what === "rows" ? "bytes" : "characters";
+    super(
+      `the ${what === "token" ? "upstream paging token" : what === "rows" ? "held rows" : "tool arguments"} ` +
+        `(${size.toLocaleString("en-US")} ${unit}) pass the limit of ${limit.toLocaleString("en-US")} ${unit}, so no paging cursor can hold them`,
+    );
+  }
+}
+
+export const PAGE_HANDLE_PREFIX = "bl_";
+/** Per-entry bookkeeping counted on top of the strings a cursor holds. */
+const ENTRY_OVERHEAD = 256;
+const TOMBSTONES = 4096;
+const SPILL_PREFIX = "backlinks-mcp-spill-";
+
+interface Entry {
+  createdAt: number;
+  /** In memory, or null when spilled. */
+  state: PageState | null;
+  /** Bytes counted in memory for this entry (the whole state, or just the stub when spilled). */
+  memBytes: number;
+  /** Bytes of its spill file, 0 when in memory. */
+  diskBytes: number;
+  tokenKey?: string;
+  /** Kept for the tombstone when spilled. */
+  tool: string;
+  heldRows: number;
+  shown: number;
+  totalCount?: number;
+}
+
+type Tombstone = Extract<CursorLookup, { reason: "expired" | "evicted" }>;
+
+function tokenKeyOf(token: string): string {
+  return createHash("sha256").update(token).digest("base64url");
+}
+
+export class PagingStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byToken = new Map<string, string>();
+  private readonly tombstones = new Map<string, Tombstone>();
+  private memBytes = 0;
+  private diskBytes = 0;
+  private inMemory = 0;
+  private dir: string | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly now: () => number;
+  private readonly maxInMemory: number;
+  private readonly maxSpillBytes: number;
+  private readonly maxTokenChars: number;
+  private readonly maxArgsChars: number;
+
+  constructor(private readonly options: PagingStoreOptions) {
+    this.now = options.now ?? Date.now;
+    this.maxInMemory = options.maxInMemory ?? 500;
+    this.maxSpillBytes = options.maxSpillBytes ?? 256 * 1024 * 1024;
+    this.maxTokenChars = options.maxTokenChars ?? 16_384;
+    this.maxArgsChars = options.maxArgsChars ?? 65_536;
+  }
+
+  /**
+   * Why these arguments or this token could never be held, or undefined when they can.
+   * Call it before a paid call to refuse it up front rather than after paying.
+   */
+  problem(args: Record<string, unknown>, token?: string): CursorTooLargeError | undefined {
+    const argsChars = JSON.stringify(args).length;
+    if (argsChars > this.maxArgsChars) return new CursorTooLargeError("arguments", argsChars, this.maxArgsChars);
+    if (token !== undefined && token.length > this.maxTokenChars) {
+      return new CursorTooLargeError("token", token.length, this.maxTokenChars);
+    }
+    return undefined;
+  }
+
+  /** Keeps a state and returns its handle (at most 32 characters). Rejects with CursorTooLargeError. */
+  issue(state: PageState): Promise<string> {
+    return this.serial(async () => {
+      const problem = this.problem(state.args, state.next?.searchAfterToken);
+      if (problem) throw problem;
+      const bytes = this.sizeOf(state);
+      // A cursor that fits in neither memory nor the spill folder would lose its rows at once.
+      if (bytes > this.options.maxBytes && bytes > this.maxSpillBytes) {
+        throw new CursorTooLargeError("rows", bytes, Math.max(this.options.maxBytes, this.maxSpillBytes));
+      }
+      const handle = PAGE_HANDLE_PREFIX + randomBytes(9).toString("base64url");
+      const entry: Entry = {
+        createdAt: this.now(),
+        state,
+        memBytes: bytes,
+        diskBytes: 0,
+        tool: state.tool,
+        heldRows: state.heldRows,
+        shown: state.shown,
+        totalCount: state.totalCount,
+      };
+      // Only a bare continuation maps a raw DataForSEO token: with held rows, the token is the page after them.
+      if (state.held === null && state.next?.searchAfterToken) {
+        entry.tokenKey = tokenKeyOf(state.next.searchAfterToken);
+        this.byToken.set(entry.tokenKey, handle);
+      }
+      this.entries.set(handle, entry);
+      this.memBytes += bytes;
+      this.inMemory += 1;
+      await this.enforce();
+      return handle;
+    });
+  }
+
+  /** The state behind a handle (or a raw token this store issued a handle for), or why it is gone. */
+  get(handleOrToken: string): Promise<CursorLookup> {
+    return this.serial(async () => {
+      this.expire();
+      const handle = this.entries.has(handleOrToken) ? handleOrToken : this.byToken.get(tokenKeyOf(handleOrToken));
+      const entry = handle === undefined ? undefined : this.entries.get(handle);
+      if (handle === undefined || entry === undefined) {
+        return (
+          this.tombstones.get(handleOrToken) ??
+          this.tombstones.get(tokenKeyOf(handleOrToken)) ?? { found: false, reason: "unknown" }
+        );
+      }
+      if (entry.state) {
+        // Recently used: move to the back of the spill order.
+        this.entries.delete(handle);
+        this.entries.set(handle, entry);
+        return { found: true, state: entry.state };
+      }
+      let state: PageState;
+      try {
+        state = JSON.parse(await fs.readFile(this.fileOf(handle), "utf8")) as PageState;
+      } catch {
+        // The spill file vanished (the temp folder was cleaned): the rows are gone.
+        this.drop(handle, entry, "evicted");
+        return this.tombstones.get(handle)!;
+      }
+      await fs.rm(this.fileOf(handle), { force: true });
+      this.diskBytes -= entry.diskBytes;
+      this.memBytes -= entry.memBytes;
+      entry.diskBytes = 0;
+      entry.state = state;
+      entry.memBytes = this.sizeOf(state);
+      this.memBytes += entry.memBytes;
+      this.inMemory += 1;
+      this.entries.delete(handle);
+      this.entries.set(handle, entry);
+      await this.enforce(handle);
+      return { found: true, state };
+    });
+  }
+
+  stats(): { cursors: number; inMemory: number; spilled: number; memoryBytes: number; spillBytes: number } {
+    return {
+      cursors: this.entries.size,
+      inMemory: this.inMemory,
+      spilled: this.entries.size - this.inMemory,
+      memoryBytes: this.memBytes,
+      spillBytes: this.diskBytes,
+    };
+  }
+
+  /** The per-process spill folder, once something has been spilled. */
+  get spillDir(): string | undefined {
+    return this.dir;
+  }
+
+  /** Forgets every cursor and removes the spill folder. */
+  async close(): Promise<void> {
+    await this.serial(async () => this.closeSync());
+  }
+
+  /** close() for an exit handler, where nothing asynchronous runs. */
+  closeSync(): void {
+    this.closed = true;
+    this.entries.clear();
+    this.byToken.clear();
+    this.memBytes = this.diskBytes = this.inMemory = 0;
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+
+  /** Memory a state takes: two bytes per character of every string it holds, plus bookkeeping. */
+  private sizeOf(state: PageState): number {
+    const chars =
+      state.tool.length +
+      JSON.stringify(state.args).length +
+      (state.held?.length ?? 0) +
+      (state.next?.searchAfterToken?.length ?? 0);
+    return ENTRY_OVERHEAD + 2 * chars;
+  }
+
+  /** What a spilled entry still takes in memory: its handle, token key and tombstone facts. */
+  private stubSize(entry: Entry): number {
+    return ENTRY_OVERHEAD + 2 * (entry.tool.length + (entry.tokenKey?.length ?? 0));
+  }
+
+  private fileOf(handle: string): string {
+    return path.join(this.dir!, `${handle}.json`);
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(() => {
+      if (this.closed) throw new Error("the paging store is closed");
+      return op();
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private expire(): void {
+    const cutoff = this.now() - this.options.ttlMs;
+    for (const [handle, entry] of this.entries) {
+      if (entry.createdAt <= cutoff) this.drop(handle, entry, "expired");
+    }
+    // Tombstones outlive their cursor by one ttl, and there are at most TOMBSTONES of them.
+    for (const [handle, stone] of this.tombstones) {
+      if (stone.at > cutoff && this.tombstones.size <= TOMBSTONES) break;
+      this.tombstones.delete(handle);
+    }
+  }
+
+  /** Spills the oldest cursors until memory fits, then drops the oldest spilled until disk fits. */
+  private async enforce(keep?: string): Promise<void> {
+    this.expire();
+    for (const [handle, entry] of this.entries) {
+      if (this.inMemory <= this.maxInMemory && this.memBytes <= this.options.maxBytes) break;
+      if (!entry.state || handle === keep) continue;
+      await this.spill(handle, entry);
+    }
+    // Stubs alone over the memory bound: the oldest spilled cursors go.
+    for (const [handle, entry] of this.entries) {
+      if (this.memBytes <= this.options.maxBytes) break;
+      if (!entry.state) this.drop(handle, entry, "evicted");
+    }
+    for (const [handle, entry] of this.entries) {
+      if (this.diskBytes <= this.maxSpillBytes) break;
+      if (!entry.state) this.drop(handle, entry, "evicted");
+    }
+  }
+
+  private async spill(handle: string, entry: Entry): Promise<void> {
+    const text = JSON.stringify(entry.state);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > this.maxSpillBytes) {
+      this.drop(handle, entry, "evicted");
+      return;
+    }
+    try {
+      if (this.dir === undefined) {
+        this.dir = mkdtempSync(path.join(this.parentDir, SPILL_PREFIX));
+        await this.sweepStale();
+      }
+      await fs.writeFile(this.fileOf(handle), text, { mode: 0o600 }).catch(async (err: NodeJS.ErrnoException) => {
+        // Another process swept the folder while it held only expired cursors: make it again.
+        if (err.code !== "ENOENT") throw err;
+        await fs.mkdir(this.dir!, { recursive: true, mode: 0o700 });
+        await fs.writeFile(this.fileOf(handle), text, { mode: 0o600 });
+      });
+    } catch {
+      // No room on disk: the memory bound still holds, and the tombstone says what was lost.
+      this.drop(handle, entry, "evicted");
+      return;
+    }
+    this.memBytes -= entry.memBytes;
+    this.inMemory -= 1;
+    entry.state = null;
+    entry.diskBytes = bytes;
+    entry.memBytes = this.stubSize(entry);
+    this.memBytes += entry.memBytes;
+    this.diskBytes += bytes;
+  }
+
+  private get parentDir(): string {
+    return this.options.tmpDir ?? os.tmpdir();
+  }
+
+  /**
+   * Removes spill folders a crashed process left behind. A folder untouched for longer than
+   * a cursor lives holds only expired cursors (each file write touches it), whoever owns it.
+   */
+  private async sweepStale(): Promise<void> {
+    const cutoff = Date.now() - this.options.ttlMs - 60_000;
+    try {
+      for (const name of await fs.readdir(this.parentDir)) {
+        const dir = path.join(this.parentDir, name);
+        if (!name.startsWith(SPILL_PREFIX) || dir === this.dir) continue;
+        const st = await fs.stat(dir).catch(() => undefined);
+        if (st?.isDirectory() && st.mtimeMs < cutoff) await fs.rm(dir, { recursive: true, force: true });
+      }
+    } catch {
+      // Best effort: an unreadable temp folder only means old spill files stay.
+    }
+  }
+
+  private drop(handle: string, entry: Entry, reason: "expired" | "evicted"): void {
+    this.entries.delete(handle);
+    this.memBytes -= entry.memBytes;
+    this.diskBytes -= entry.diskBytes;
+    if (entry.state) this.inMemory -= 1;
+    else if (this.dir) void fs.rm(this.fileOf(handle), { force: true }).catch(() => undefined);
+    if (entry.tokenKey && this.byToken.get(entry.tokenKey) === handle) this.byToken.delete(entry.tokenKey);
+    const stone: Tombstone = {
+      found: false,
+      reason,
+      tool: entry.tool,
+      heldRows: entry.heldRows,
+      shown: entry.shown,
+      totalCount: entry.totalCount,
+      at: this.now(),
+    };
+    this.tombstones.set(handle, stone);
+    // A raw DataForSEO token pasted back says the same (keyed by its hash, like the live map).
+    if (entry.tokenKey) this.tombstones.set(entry.tokenKey, stone);
+  }
+}

@@ -1,0 +1,88 @@
+// The daily and monthly caps of a DataForSEO account, kept in a SpendStore that outlives the process
+// and is shared by every server on the account, seen through the SpendCap interface of the spend
+// protocol. When no daily or monthly cap is set the store only records (a failure to write is logged,
+// not fatal); when one is set and the store cannot be used, calls are refused: a cap that cannot be
+// checked must not be passed.
+import type { CapRefusal, SpendCap } from "./budget.js";
+import { formatUsd } from "./pricing.js";
+import { fromNanos, toNanos } from "./units.js";
+import type { SpendCaps, SpendStore } from "../state/spend-store.js";
+
+export interface AccountCapOptions {
+  store: SpendStore;
+  /** accountKey(...) of the DataForSEO login. */
+  account: string;
+  caps: SpendCaps;
+  tool: string;
+  /** Settlements still being written (close() waits for them). */
+  pending: Set<Promise<unknown>>;
+  log: (line: string) => void;
+}
+
+const ENV: Record<string, string> = { daily: "DATAFORSEO_DAILY_MAX_COST_USD", monthly: "DATAFORSEO_MONTHLY_MAX_COST_USD" };
+
+function when(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+export function accountCap(o: AccountCapOptions): SpendCap {
+  const enforced = o.caps.dailyNanos !== undefined || o.caps.monthlyNanos !== undefined;
+  const track = (p: Promise<unknown>) => {
+    const tracked = p.catch((err: unknown) => o.log(`spend ledger: ${err instanceof Error ? err.message : String(err)}`));
+    o.pending.add(tracked);
+    void tracked.finally(() => o.pending.delete(tracked));
+  };
+  return {
+    name: "account",
+    async reserve(estimateUsd) {
+      const estimateNanos = toNanos(estimateUsd);
+      let result;
+      try {
+        result = await o.store.reserve(o.account, estimateNanos, o.caps);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        if (!enforced) {
+          o.log(`spend ledger unavailable, not recorded: ${why}`);
+          return { ok: true, settle: () => undefined };
+        }
+        const refusal: CapRefusal = {
+          cap: "ledger",
+          message: `Refused, nothing was sent: the daily/monthly caps cannot be checked because the spend ledger is unavailable (${why}). Check DATAFORSEO_STATE_DIR is writable.`,
+          capUsd: 0,
+          committedUsd: 0,
+          reservedUsd: 0,
+          estimateUsd,
+          remainingUsd: 0,
+        };
+        return { ok: false, refusal };
+      }
+      if (!result.ok) {
+        const name = result.cap === "daily" ? "Daily" : "Monthly";
+        const period = result.cap === "daily" ? "today (UTC)" : "this month (UTC)";
+        const inFlight = result.reservedNanos > 0 ? ` plus ${formatUsd(fromNanos(result.reservedNanos))} held for calls still running,` : "";
+        const refusal: CapRefusal = {
+          cap: result.cap,
+          message:
+            `${name} cap reached, nothing was sent: this call may cost up to ${formatUsd(estimateUsd)}; ` +
+            `${formatUsd(fromNanos(result.spentNanos))} was spent ${period} on this DataForSEO account (every server, billed + possibly billed),${inFlight} ` +
+            `of the ${formatUsd(fromNanos(result.capNanos))} cap (${ENV[result.cap]}). It resets at ${when(result.resetsAt)}.`,
+          capUsd: fromNanos(result.capNanos),
+          committedUsd: fromNanos(result.spentNanos),
+          reservedUsd: fromNanos(result.reservedNanos),
+          estimateUsd,
+          remainingUsd: Math.max(0, fromNanos(result.capNanos - result.spentNanos - result.reservedNanos)),
+        };
+        return { ok: false, refusal };
+      }
+      const reservation = result.reservation;
+      return {
+        ok: true,
+        settle(outcome) {
+          track(
+            o.store.settle(reservation, { tool: o.tool, billedNanos: toNanos(outcome.billedUsd), possiblyBilledNanos: toNanos(outcome.possiblyBilledUsd) }),
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import { existsSync, promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CursorTooLargeError, PagingStore, type PageState } from "../../src/paging/paging-store.js";
+
+let tmpDir: string;
+const open: PagingStore[] = [];
+beforeEach(async () => {
+  tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), "bl-paging-"));
+});
+afterEach(async () => {
+  for (const s of open.splice(0)) s.closeSync();
+  await fs.rm(tmpDir, { recursive: true, force: true });
+});
+
+function store(options: Partial<ConstructorParameters<typeof PagingStore>[0]> = {}): PagingStore {
+  const s = new PagingStore({ ttlMs: 60_000, maxBytes: 1 << 20, tmpDir, ...options });
+  open.push(s);
+  return s;
+}
+
+function rows(n: number, tag: string): string {
+  return JSON.stringify(Array.from({ length: n }, (_, i) => ({ url_from: `https://${tag}.example/${i}`, rank: i })));
+}
+
+const page = (n: number, held: string | null, heldRows: number, token?: string): PageState => ({
+  tool: "backlinks_backlinks",
+  args: { target: `t${n}.com`, limit: 100 },
+  held,
+  heldRows,
+  next: token ? { searchAfterToken: token } : { offset: 100 * (n + 1) },
+  shown: 100,
+  totalCount: 5000,
+});
+
+describe("PagingStore memory bound", () => {
+  it("counts arguments and upstream tokens, not just held rows", async () => {
+    const maxBytes = 200_000;
+    const s = store({ maxBytes, maxArgsChars: 70_000, maxTokenChars: 16_384 });
+    const handles: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      // 40 k characters of arguments and a 10 k character token, no held rows at all
+      const state: PageState = { ...page(i, null, 0, `TOKEN${i}-${"x".repeat(10_000)}`), args: { target: "a.com", filters: "y".repeat(40_000), i } };
+      handles.push(await s.issue(state));
+      expect(s.stats().memoryBytes).toBeLessThanOrEqual(maxBytes);
+    }
+    // unbounded, this would hold 100 × ~100 KB = 10 MB in memory
+    expect(s.stats().spilled).toBeGreaterThan(90);
+    const first = await s.get(handles[0]!);
+    expect(first.found && first.state.args.i).toBe(0);
+    expect(s.stats().memoryBytes).toBeLessThanOrEqual(maxBytes);
+    // a raw token still finds its cursor after a round trip through disk
+    const byToken = await s.get(`TOKEN7-${"x".repeat(10_000)}`);
+    expect(byToken.found && byToken.state.args.i).toBe(7);
+  });
+
+  it("refuses an oversized token or arguments with a clear error and keeps nothing", async () => {
+    const s = store({ maxTokenChars: 16_384, maxArgsChars: 65_536 });
+    const huge = "T".repeat(20 * 1024 * 1024);
+    const err = await s.issue(page(1, null, 0, huge)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CursorTooLargeError);
+    expect((err as CursorTooLargeError).what).toBe("token");
+    expect((err as Error).message).toContain("upstream paging token (20,971,520 characters) pass the limit of 16,384 characters");
+    expect(s.stats()).toMatchObject({ cursors: 0, memoryBytes: 0 });
+    const big = { ...page(2, null, 0), args: { filters: "f".repeat(70_000) } };
+    await expect(s.issue(big)).rejects.toThrow(/tool arguments \(70,0\d\d characters\) pass the limit of 65,536/);
+    // the same check before a paid call
+    expect(s.problem(big.args)?.what).toBe("arguments");
+    expect(s.problem({ target: "a.com" }, "short")).toBeUndefined();
+    // a store that refused still works
+    const h = await s.issue(page(3, null, 0, "ok-token"));
+    expect((await s.get(h)).found).toBe(true);
+  });
+});
+
+describe("PagingStore spill", () => {
+  it("moves paid rows to disk instead of dropping them, and brings them back intact", async () => {
+    const s = store({ maxInMemory: 2, maxBytes: 1 << 20 });
+    const held = Array.from({ length: 12 }, (_, i) => rows(50, `site${i}`));
+    const handles: string[] = [];
+    for (let i = 0; i < 12; i++) handles.push(await s.issue(page(i, held[i]!, 50)));
+    expect(s.stats()).toMatchObject({ cursors: 12, inMemory: 2, spilled: 10 });
+    const dir = s.spillDir!;
+    expect((await fs.readdir(dir)).length).toBe(10);
+    expect(path.dirname(dir)).toBe(tmpDir);
+    for (let i = 0; i < 12; i++) {
+      const got = await s.get(handles[i]!);
+      expect(got.found).toBe(true);
+      if (got.found) expect(got.state).toEqual(page(i, held[i]!, 50));
+    }
+    // still bounded, and a file is removed once its rows are back in memory
+    expect(s.stats().inMemory).toBeLessThanOrEqual(2);
+    expect((await fs.readdir(dir)).length).toBe(s.stats().spilled);
+  });
+
+  it("spills a single cursor larger than the memory bound at once", async () => {
+    const s = store({ maxBytes: 50_000 });
+    const held = rows(2000, "big");
+    const h = await s.issue(page(1, held, 2000));
+    expect(s.stats()).toMatchObject({ inMemory: 0, spilled: 1 });
+    expect(s.stats().memoryBytes).toBeLessThanOrEqual(50_000);
+    const got = await s.get(h);
+    expect(got.found && got.state.held).toBe(held);
+  });
+
+  it("says a cursor was evicted, with its paid rows, when the disk bound forces it out", async () => {
+    const held = rows(100, "disk"); // about 4.5 KB
+    const s = store({ maxInMemory: 1, maxSpillBytes: 12_000 });
+    const handles: string[] = [];
+    for (let i = 0; i < 6; i++) handles.push(await s.issue(page(i, held, 100)));
+    expect(s.stats().spillBytes).toBeLessThanOrEqual(12_000);
+    const gone = await s.get(handles[0]!);
+    expect(gone).toMatchObject({ found: false, reason: "evicted", tool: "backlinks_backlinks", heldRows: 100, shown: 100, totalCount: 5000 });
+    expect((await s.get(handles[5]!)).found).toBe(true);
+    expect((await s.get(handles[4]!)).found).toBe(true);
+  });
+
+  it("says a cursor expired and how many paid rows it held; later it is simply unknown", async () => {
+    let now = 1_000_000;
+    const s = store({ ttlMs: 1000, maxInMemory: 1, now: () => now });
+    const a = await s.issue(page(1, rows(30, "a"), 30));
+    const b = await s.issue(page(2, null, 0, "RAW"));
+    now += 999;
+    expect((await s.get(a)).found).toBe(true);
+    now += 2;
+    expect(await s.get(a)).toMatchObject({ found: false, reason: "expired", heldRows: 30 });
+    expect(await s.get(b)).toMatchObject({ found: false, reason: "expired", heldRows: 0 });
+    expect(s.stats()).toMatchObject({ cursors: 0, spillBytes: 0, memoryBytes: 0 });
+    expect(await s.get("RAW")).toMatchObject({ found: false, reason: "expired", heldRows: 0 });
+    now += 5000;
+    expect(await s.get(a)).toEqual({ found: false, reason: "unknown" });
+    expect(await s.get("RAW")).toEqual({ found: false, reason: "unknown" });
+    expect(await s.get("bl_never")).toEqual({ found: false, reason: "unknown" });
+  });
+
+  it("when only spilled stubs are left over the memory bound, the oldest go and say so", async () => {
+    // each stub is counted at a few hundred bytes, so 2 KB of memory holds only a few
+    const s = store({ maxBytes: 2048, maxInMemory: 1 });
+    const handles: string[] = [];
+    for (let i = 0; i < 20; i++) handles.push(await s.issue(page(i, rows(5, `s${i}`), 5)));
+    expect(s.stats().memoryBytes).toBeLessThanOrEqual(2048);
+    expect(await s.get(handles[0]!)).toMatchObject({ found: false, reason: "evicted", heldRows: 5 });
+    expect((await s.get(handles[19]!)).found).toBe(true);
+  });
+
+  it("removes spill folders a crashed process left, once older than a cursor lives", async () => {
+    const old = path.join(tmpDir, "backlinks-mcp-spill-dead1");
+    const recent = path.join(tmpDir, "backlinks-mcp-spill-live1");
+    const other = path.join(tmpDir, "unrelated-folder");
+    for (const d of [old, recent, other]) {
+      await fs.mkdir(d);
+      await fs.writeFile(path.join(d, "bl_x.json"), "[]");
+    }
+    const past = new Date(Date.now() - 2 * 3_600_000);
+    for (const d of [old, other]) await fs.utimes(d, past, past);
+    const s = store({ ttlMs: 3_600_000, maxInMemory: 1 });
+    await s.issue(page(1, rows(5, "a"), 5));
+    expect(existsSync(old)).toBe(true); // nothing spilled yet, nothing swept
+    await s.issue(page(2, rows(5, "b"), 5));
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(existsSync(other)).toBe(true);
+  });
+
+  it("makes its spill folder again if another process swept it", async () => {
+    const s = store({ maxInMemory: 1 });
+    await s.issue(page(1, rows(5, "a"), 5));
+    await s.issue(page(2, rows(5, "b"), 5));
+    await fs.rm(s.spillDir!, { recursive: true });
+    const h = await s.issue(page(3, rows(5, "c"), 5));
+    await s.issue(page(4, rows(5, "d"), 5));
+    const got = await s.get(h);
+    expect(got.found && got.state.held).toBe(rows(5, "c"));
+  });
+
+  it("removes the spill folder on close", async () => {
+    const s = store({ maxInMemory: 1 });
+    await s.issue(page(1, rows(10, "a"), 10));
+    await s.issue(page(2, rows(10, "b"), 10));
+    const dir = s.spillDir!;
+    expect(existsSync(dir)).toBe(true);
+    await s.close();
+    expect(existsSync(dir)).toBe(false);
+    await expect(s.get("bl_x")).rejects.toThrow(/closed/);
+  });
+
+  it("never loses a paid row under mixed load while the disk bound allows", async () => {
+    // room for the held rows of a few cursors, and for the small in-memory stubs of all 400
+    const maxBytes = 256 * 1024;
+    const s = store({ maxBytes, maxInMemory: 20, maxSpillBytes: 64 << 20 });
+    const issued: [string, PageState][] = [];
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 400; i++) {
+      if (issued.length > 0 && rand(3) === 0) {
+        const [h, st] = issued[rand(issued.length)]!;
+        const got = await s.get(h);
+        expect(got).toEqual({ found: true, state: st });
+      } else {
+        const n = rand(200);
+        const st = page(i, n > 0 ? rows(n, `r${i}`) : null, n, rand(2) ? `tok${i}` : undefined);
+        issued.push([await s.issue(st), st]);
+      }
+      expect(s.stats().memoryBytes).toBeLessThanOrEqual(maxBytes);
+    }
+    expect(s.stats().spilled).toBeGreaterThan(100);
+    for (const [h, st] of issued) expect(await s.get(h)).toEqual({ found: true, state: st });
+  });
+});
