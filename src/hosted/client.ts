@@ -1,8 +1,9 @@
-// The DataForSEO client of one tenant in hosted mode. Before a paid request is sent it reserves the
-// call's worst-case cost against the tenant's caps (per call, daily, monthly; atomically in the
-// shared store) and takes a place among the account's requests in flight (shared by every replica);
-// afterwards it settles what the call cost. When the shared store cannot be reached, paid requests
-// are refused before anything is sent (fail closed); free requests (user_data) go ahead.
+// The DataForSEO client of one tenant in hosted mode. The spend protocol has already reserved the
+// call against the tenant's daily and monthly caps (in the shared store) when post() runs; here a
+// call over the tenant's per-call cap is refused, and every request takes a place among the
+// account's requests in flight and starts per minute, counted across every replica in the shared
+// store. When the store cannot be reached, paid requests are refused before anything is sent (fail
+// closed); free requests (user_data) go ahead.
 import { DataForSeoClient, type CallOptions, type CallSuccess, type ClientOptions } from "../dataforseo/client.js";
 import { UpstreamError } from "../dataforseo/errors.js";
 import { formatUsd, estimateMaxCost } from "../spend/pricing.js";
@@ -10,16 +11,13 @@ import { fromNanos, toNanos } from "../spend/units.js";
 import { ENDPOINT_TOOLS } from "../tools/endpoints/index.js";
 import { maxRows } from "../tools/rows.js";
 import type { EndpointTool } from "../tools/define.js";
-import { StateUnavailableError, type HostedState, type Namespace, type SpendCaps } from "./state.js";
+import { StateUnavailableError, type HostedState, type Namespace } from "./state.js";
 
 export interface GateOptions {
   state: HostedState;
   ns: Namespace;
-  caps: SpendCaps;
   /** Largest estimate of one call, in nano-dollars. */
   perCallNanos?: number;
-  /** DATAFORSEO_MAX_COST_USD: what this tenant may spend through this process, in nano-dollars. */
-  processCapNanos?: number;
   /** Requests in flight for the account across every replica (DataForSEO allows 30). */
   maxInFlight: number;
   ratePerMinute: number;
@@ -82,11 +80,6 @@ export class HostedClient extends DataForSeoClient {
   private readonly waiters: Waiter[] = [];
   private pumping = false;
   private wake: (() => void) | undefined;
-  /** Spent and held through this process (for processCapNanos). */
-  private processSpent = 0;
-  private processHeld = 0;
-  /** Settlements the store could not take yet: retried before the next reservation. */
-  private readonly unsettled: { id: string; billed: number; possibly: number }[] = [];
 
   constructor(options: ClientOptions, gate: GateOptions) {
     super(options);
@@ -96,72 +89,21 @@ export class HostedClient extends DataForSeoClient {
   }
 
   override async post(path: string, task: Record<string, unknown>, options: CallOptions = {}): Promise<CallSuccess> {
-    const { state, ns } = this.gate;
     if (!this.hasCredentials) return super.post(path, task, options);
-    const estimateNanos = toNanos(estimateMaxCost(rowsOfTask(path, task)));
     const perCall = this.gate.perCallNanos;
-    if (perCall !== undefined && estimateNanos > perCall) {
-      throw capRefused(
-        `this call may cost up to ${formatUsd(fromNanos(estimateNanos))}, more than this tenant's per-call cap of ${formatUsd(fromNanos(perCall))}; nothing was sent`,
-      );
-    }
-    const processCap = this.gate.processCapNanos;
-    if (processCap !== undefined && this.processSpent + this.processHeld + estimateNanos > processCap) {
-      throw capRefused(
-        `this call may cost up to ${formatUsd(fromNanos(estimateNanos))} and this server process has ${formatUsd(fromNanos(Math.max(0, processCap - this.processSpent - this.processHeld)))} left of its DATAFORSEO_MAX_COST_USD cap of ${formatUsd(fromNanos(processCap))}; nothing was sent`,
-      );
-    }
-    this.processHeld += estimateNanos;
-    try {
-      return await this.paidPost(path, task, options, estimateNanos);
-    } finally {
-      this.processHeld -= estimateNanos;
-    }
-  }
-
-  private async paidPost(path: string, task: Record<string, unknown>, options: CallOptions, estimateNanos: number): Promise<CallSuccess> {
-    const { state, ns } = this.gate;
-    await this.flushSettlements();
-    let hold;
-    try {
-      // A hold lasts as long as the call can: every attempt and backoff, plus a margin.
-      hold = await state.reserve(ns, estimateNanos, this.gate.caps, this.waitMs * 5 + 60_000);
-    } catch (err) {
-      if (err instanceof StateUnavailableError) throw storeDown();
-      throw err;
-    }
-    if (!hold.ok) {
-      const left = Math.max(0, hold.capNanos - hold.spentNanos - hold.reservedNanos);
-      const held = hold.reservedNanos > 0 ? ` (plus ${formatUsd(fromNanos(hold.reservedNanos))} held for calls still running)` : "";
-      throw capRefused(
-        `this tenant's ${hold.cap} spending cap would be passed, so nothing was sent: this call may cost up to ${formatUsd(fromNanos(estimateNanos))}, ${formatUsd(fromNanos(hold.spentNanos))} spent${held}, ${formatUsd(fromNanos(left))} left of the ${formatUsd(fromNanos(hold.capNanos))} ${hold.cap} cap`,
-      );
-    }
-    let billed = 0;
-    let possibly = 0;
-    let sent = false;
-    try {
-      const release = await this.takeSlot(options.signal);
-      sent = true;
-      try {
-        const res = await super.post(path, task, options);
-        billed = toNanos(res.cost);
-        return res;
-      } catch (err) {
-        if (err instanceof UpstreamError) {
-          billed = toNanos(err.cost);
-          // A call whose outcome is unknown may have been billed: count its estimate until known.
-          const billing = (err as { billing?: string }).billing;
-          if (billing === "unknown" || (billing === undefined && err.kind === "timeout" && billed === 0)) possibly = estimateNanos;
-        }
-        throw err;
-      } finally {
-        release();
+    if (perCall !== undefined) {
+      const estimateNanos = toNanos(estimateMaxCost(rowsOfTask(path, task)));
+      if (estimateNanos > perCall) {
+        throw capRefused(
+          `this call may cost up to ${formatUsd(fromNanos(estimateNanos))}, more than this tenant's per-call cap of ${formatUsd(fromNanos(perCall))}; nothing was sent`,
+        );
       }
+    }
+    const release = await this.takeSlot(options.signal);
+    try {
+      return await super.post(path, task, options);
     } finally {
-      this.processSpent += billed + possibly;
-      if (sent) await this.settle(hold.id, billed, possibly);
-      else await state.release(ns, hold.id).catch(() => undefined);
+      release();
     }
   }
 
@@ -177,28 +119,6 @@ export class HostedClient extends DataForSeoClient {
       return await super.get(path, options);
     } finally {
       release();
-    }
-  }
-
-  private async settle(id: string, billed: number, possibly: number): Promise<void> {
-    try {
-      await this.gate.state.settle(this.gate.ns, id, billed, possibly);
-    } catch {
-      this.unsettled.push({ id, billed, possibly });
-      if (this.unsettled.length > 10_000) this.unsettled.shift();
-      this.gate.log("error", "a call's cost could not be recorded in the shared store yet; it will be retried");
-    }
-  }
-
-  private async flushSettlements(): Promise<void> {
-    while (this.unsettled.length > 0) {
-      const s = this.unsettled[0]!;
-      try {
-        await this.gate.state.settle(this.gate.ns, s.id, s.billed, s.possibly);
-      } catch {
-        return;
-      }
-      this.unsettled.shift();
     }
   }
 

@@ -1,6 +1,6 @@
 // HostedState for one process (no DATAFORSEO_REDIS_URL): the same rules as RedisState, in maps.
 import { createHash, randomBytes } from "node:crypto";
-import type { CursorState } from "../paging/cursors.js";
+import type { PageState } from "../paging/paging-store.js";
 import type { CachedResult } from "../tools/deps.js";
 import {
   dayOf,
@@ -14,7 +14,15 @@ import {
   type SlotResult,
   type SpendCaps,
   type SpendTotals,
+  type PeriodTally,
 } from "./state.js";
+
+const spentOf = (t: PeriodTally | undefined) => (t ? t.billedNanos + t.possiblyBilledNanos : 0);
+const tally = (m: Map<string, PeriodTally>, key: string): PeriodTally => {
+  let t = m.get(key);
+  if (!t) m.set(key, (t = { billedNanos: 0, possiblyBilledNanos: 0, calls: 0, refusals: 0 }));
+  return t;
+};
 
 interface Stored {
   text: string;
@@ -59,8 +67,8 @@ class BoundedMap {
 }
 
 interface Book {
-  days: Map<string, number>;
-  months: Map<string, number>;
+  days: Map<string, PeriodTally>;
+  months: Map<string, PeriodTally>;
   held: Map<string, { nanos: number; expiresAt: number }>;
   settled: Set<string>;
 }
@@ -84,7 +92,7 @@ export class MemoryState implements HostedState {
     return m;
   }
 
-  async getCursor(ns: Namespace, handleOrToken: string): Promise<CursorState | undefined> {
+  async getCursor(ns: Namespace, handleOrToken: string): Promise<PageState | undefined> {
     const now = Date.now();
     const m = this.map(ns, "cursor");
     let e = m.get(handleOrToken, now);
@@ -92,10 +100,10 @@ export class MemoryState implements HostedState {
       const handle = this.map(ns, "token").get(tokenKey(handleOrToken), now);
       if (handle) e = m.get(handle.text, now);
     }
-    return e ? (JSON.parse(e.text) as CursorState) : undefined;
+    return e ? (JSON.parse(e.text) as PageState) : undefined;
   }
 
-  async putCursor(ns: Namespace, handle: string, state: CursorState, bounds: MapBounds): Promise<void> {
+  async putCursor(ns: Namespace, handle: string, state: PageState, bounds: MapBounds): Promise<void> {
     const now = Date.now();
     const m = this.map(ns, "cursor");
     m.set(handle, JSON.stringify(state), bounds, now);
@@ -134,11 +142,13 @@ export class MemoryState implements HostedState {
     const b = this.book(ns);
     const held = this.heldNanos(b, now);
     const periods: ["daily" | "monthly", number, number | undefined][] = [
-      ["daily", b.days.get(dayOf(now)) ?? 0, caps.dailyNanos],
-      ["monthly", b.months.get(monthOf(now)) ?? 0, caps.monthlyNanos],
+      ["daily", spentOf(b.days.get(dayOf(now))), caps.dailyNanos],
+      ["monthly", spentOf(b.months.get(monthOf(now))), caps.monthlyNanos],
     ];
     for (const [cap, spent, capNanos] of periods) {
       if (capNanos !== undefined && spent + held + estimateNanos > capNanos) {
+        tally(b.days, dayOf(now)).refusals += 1;
+        tally(b.months, monthOf(now)).refusals += 1;
         return { ok: false, cap, spentNanos: spent, reservedNanos: held, capNanos };
       }
     }
@@ -153,9 +163,11 @@ export class MemoryState implements HostedState {
     if (b.settled.has(id)) return;
     b.settled.add(id);
     if (b.settled.size > 10_000) b.settled.delete(b.settled.values().next().value as string);
-    const add = billedNanos + possiblyBilledNanos;
-    b.days.set(dayOf(now), (b.days.get(dayOf(now)) ?? 0) + add);
-    b.months.set(monthOf(now), (b.months.get(monthOf(now)) ?? 0) + add);
+    for (const t of [tally(b.days, dayOf(now)), tally(b.months, monthOf(now))]) {
+      t.billedNanos += billedNanos;
+      t.possiblyBilledNanos += possiblyBilledNanos;
+      t.calls += 1;
+    }
     // keep a few periods only
     for (const m of [b.days, b.months]) while (m.size > 3) m.delete(m.keys().next().value as string);
   }
@@ -166,7 +178,8 @@ export class MemoryState implements HostedState {
 
   async totals(ns: Namespace, now = Date.now()): Promise<SpendTotals> {
     const b = this.book(ns);
-    return { todayNanos: b.days.get(dayOf(now)) ?? 0, monthNanos: b.months.get(monthOf(now)) ?? 0, reservedNanos: this.heldNanos(b, now) };
+    const copy = (t: PeriodTally | undefined): PeriodTally => ({ billedNanos: 0, possiblyBilledNanos: 0, calls: 0, refusals: 0, ...t });
+    return { today: copy(b.days.get(dayOf(now))), month: copy(b.months.get(monthOf(now))), reservedNanos: this.heldNanos(b, now) };
   }
 
   async acquireSlot(account: string, limits: SlotLimits): Promise<SlotResult> {

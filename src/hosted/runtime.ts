@@ -1,36 +1,33 @@
-// A tenant's pieces in hosted mode and the Deps one HTTP request runs the pipeline with.
-//
-// Every request gets a fresh server over its tenant's long-lived client. Cursors and cache entries
-// live in the HostedState (memory or Redis), so any replica can serve any request: before the
-// request runs, what it will read (the cursor it names, the cache entry of the upstream page it
-// asks for) is loaded from the state; what it writes (new cursors with their held paid rows, new
-// cache entries) is written back before its response leaves (see flush()).
 import { randomBytes } from "node:crypto";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
-import { CursorStore, HANDLE_PREFIX, type CursorState } from "../paging/cursors.js";
+import { SharedCalls } from "../dataforseo/shared.js";
+import { PAGE_HANDLE_PREFIX, PagingStore, CursorTooLargeError, type CursorLookup, type PageState } from "../paging/paging-store.js";
 import { Budget } from "../spend/budget.js";
 import { ResponseCache, cacheKey } from "../spend/cache.js";
 import { Ledger } from "../spend/ledger.js";
-import { fromNanos, toNanos } from "../spend/units.js";
+import { PriceBook } from "../spend/pricing.js";
 import { checkArgs, NEXT_TOOL } from "../tools/check.js";
 import type { EndpointTool } from "../tools/define.js";
 import { accountId, makeLogger, type CachedResult, type Deps, type Fetched, type Logger } from "../tools/deps.js";
 import { ENDPOINT_TOOLS } from "../tools/endpoints/index.js";
 import { apiTask } from "../tools/rows.js";
 import { VERSION } from "../version.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { HostedClient } from "./client.js";
+import { HostedSpendStore } from "./spend-store.js";
 import { StateUnavailableError, type HostedState, type MapBounds, type Namespace } from "./state.js";
 import type { Tenant } from "./tenants.js";
 
+/** A tenant's long-lived pieces in this process; every request of the tenant runs on them. */
 export interface TenantRuntime {
   tenant: Tenant;
   ns: Namespace;
   config: Config;
   client: HostedClient;
-  inflight: Map<string, Promise<Fetched | CallToolResult>>;
-  credentialId: string;
   state: HostedState;
+  /** Deps shared by the tenant's requests; each request adds its own cursors and cache view. */
+  base: Omit<Deps, "cursors" | "cache">;
+  credentialId: string;
   log: Logger;
 }
 
@@ -41,8 +38,6 @@ export function createTenantRuntime(config: Config, tenant: Tenant, state: Hoste
     ...config,
     login: tenant.login,
     password: tenant.password,
-    // Caps are the tenant's, enforced in the shared store by the client, not per process.
-    maxCostUsd: undefined,
     toolsets: tenant.toolsets ?? config.toolsets,
   };
   const log = makeLogger(config);
@@ -60,25 +55,46 @@ export function createTenantRuntime(config: Config, tenant: Tenant, state: Hoste
       userAgent: `backlinks-mcp/${VERSION}`,
       log: (line: string) => log("debug", line),
     },
-    {
-      state,
-      ns,
-      caps: { dailyNanos: tenant.dailyNanos, monthlyNanos: tenant.monthlyNanos },
-      perCallNanos: tenant.perCallNanos,
-      processCapNanos: config.maxCostUsd === undefined ? undefined : toNanos(config.maxCostUsd),
-      maxInFlight: config.maxConcurrency,
-      ratePerMinute: config.ratePerMinute,
-      log,
-    },
+    { state, ns, perCallNanos: tenant.perCallNanos, maxInFlight: config.maxConcurrency, ratePerMinute: config.ratePerMinute, log },
   );
-  return { tenant, ns, config: tenantConfig, client, inflight: new Map(), credentialId, state, log };
+  // The process's tally of this tenant (the running total every reply shows, DATAFORSEO_MAX_COST_USD).
+  const ledger = new Ledger();
+  const prices = new PriceBook();
+  let pricesLoaded: Promise<void> | undefined;
+  const base: TenantRuntime["base"] = {
+    config: tenantConfig,
+    client,
+    ledger,
+    budget: new Budget(config.maxCostUsd, ledger),
+    shared: new SharedCalls<Fetched | CallToolResult>(),
+    prices,
+    // A hold lasts as long as its call can: every attempt and backoff, plus a margin.
+    spendStore: new HostedSpendStore(state, tenant.name, config.timeoutMs * (config.maxRetries + 2) + 60_000),
+    account: credentialId,
+    accountCaps: { dailyNanos: tenant.dailyNanos, monthlyNanos: tenant.monthlyNanos },
+    pendingWrites: new Set(),
+    loadPrices() {
+      pricesLoaded ??= client.hasCredentials
+        ? client
+            .get("/v3/appendix/user_data")
+            .then((res) => {
+              prices.acceptUserData(res.task.result?.[0]);
+            })
+            .catch(() => log("info", "user_data prices unavailable; using the built-in table and learned prices"))
+        : Promise.resolve();
+      return pricesLoaded;
+    },
+    credentialId,
+    log,
+    clientSupportsElicitation: () => false,
+  };
+  return { tenant, ns, config: tenantConfig, client, state, base, credentialId, log };
 }
 
 /** What one request reads from the shared state before it runs. */
 export interface Preloaded {
-  cursors: Map<string, CursorState>;
+  cursors: Map<string, PageState>;
   cache: Map<string, { value: CachedResult; ageMs: number }>;
-  spentTodayNanos: number;
   /** Handles the store could not be asked about (it was unreachable). */
   unreadableCursors: Set<string>;
 }
@@ -99,7 +115,7 @@ function taskOf(tool: EndpointTool, raw: unknown): Record<string, unknown> | und
 
 /** Loads the cursors and cache entries the request's tool calls will read. Never throws. */
 export async function preload(rt: TenantRuntime, messages: unknown[]): Promise<Preloaded> {
-  const out: Preloaded = { cursors: new Map(), cache: new Map(), spentTodayNanos: 0, unreadableCursors: new Set() };
+  const out: Preloaded = { cursors: new Map(), cache: new Map(), unreadableCursors: new Set() };
   const keys: string[] = [];
   let calls = 0;
   for (const m of messages) {
@@ -110,7 +126,7 @@ export async function preload(rt: TenantRuntime, messages: unknown[]): Promise<P
     const args = (req.params.arguments ?? {}) as Record<string, unknown>;
     if (name === NEXT_TOOL && typeof args.search_after_token === "string") {
       const handle = args.search_after_token;
-      let state: CursorState | undefined;
+      let state: PageState | undefined;
       try {
         state = await rt.state.getCursor(rt.ns, handle);
       } catch {
@@ -137,36 +153,41 @@ export async function preload(rt: TenantRuntime, messages: unknown[]): Promise<P
     const hit = await rt.state.getCached(rt.ns, key).catch(() => undefined);
     if (hit) out.cache.set(key, hit);
   });
-  jobs.push(
-    rt.state.totals(rt.ns).then(
-      (t) => (out.spentTodayNanos = t.todayNanos),
-      () => undefined,
-    ),
-  );
   await Promise.all(jobs);
   return out;
 }
 
-/** Cursors of one request: those it loaded, plus those it issues (written to the state on flush). */
-class RequestCursors extends CursorStore {
+/**
+ * Paging cursors kept in the shared state: a next page can land on any replica. Reads go to the
+ * state (the request's cursor was loaded before it ran); a new cursor is in the state before the
+ * reply that hands out its handle leaves.
+ */
+class SharedCursors extends PagingStore {
   constructor(
-    private readonly known: Map<string, CursorState>,
-    private readonly onIssue: (handle: string, state: CursorState) => void,
-    ttlMs: number,
+    private readonly rt: TenantRuntime,
+    private readonly known: Map<string, PageState>,
   ) {
-    super({ max: Number.MAX_SAFE_INTEGER, ttlMs });
+    super({ ttlMs: rt.config.cursorTtlMs, maxBytes: rt.config.cursorMaxBytes, maxInMemory: rt.config.cursorMax });
   }
 
-  override issue(state: CursorState): string {
-    const handle = HANDLE_PREFIX + randomBytes(9).toString("base64url");
+  override async issue(state: PageState): Promise<string> {
+    const problem = this.problem(state.args, state.next?.searchAfterToken);
+    if (problem) throw problem;
+    const bounds = cursorBounds(this.rt.config);
+    const bytes = JSON.stringify(state).length * 2;
+    if (bytes > bounds.maxBytes) throw new CursorTooLargeError("rows", bytes, bounds.maxBytes);
+    const handle = PAGE_HANDLE_PREFIX + randomBytes(9).toString("base64url");
+    await this.rt.state.putCursor(this.rt.ns, handle, state, bounds);
     this.known.set(handle, state);
-    this.onIssue(handle, state);
     return handle;
   }
 
-  override get(handleOrToken: string): CursorState | undefined {
-    return this.known.get(handleOrToken);
+  override async get(handleOrToken: string): Promise<CursorLookup> {
+    const state = this.known.get(handleOrToken) ?? (await this.rt.state.getCursor(this.rt.ns, handleOrToken));
+    return state ? { found: true, state } : { found: false, reason: "unknown" };
   }
+
+  override async close(): Promise<void> {}
 }
 
 /** Cache of one request: entries it loaded, plus entries it stores (written to the state on flush). */
@@ -191,21 +212,6 @@ class RequestCache extends ResponseCache<CachedResult> {
   }
 }
 
-/** The request's ledger: this request's calls on top of what the tenant spent today before it. */
-class RequestLedger extends Ledger {
-  constructor(private readonly baseNanos: number) {
-    super();
-  }
-
-  override get spentUsd(): number {
-    return fromNanos(this.baseNanos + super.spentNanos);
-  }
-
-  override get spentNanos(): number {
-    return this.baseNanos + super.spentNanos;
-  }
-}
-
 export interface RequestDeps {
   deps: Deps;
   /** Writes what the request produced to the shared state; resolves when it is stored. */
@@ -223,32 +229,18 @@ export function cacheBounds(config: Config): MapBounds {
 
 export function requestDeps(rt: TenantRuntime, loaded: Preloaded): RequestDeps {
   const pending: Promise<void>[] = [];
-  const note = (what: string) => (err: unknown) => {
-    rt.log("error", `${what} could not be written to the shared state${err instanceof StateUnavailableError ? " (unreachable)" : ""}`);
-  };
-  const cursors = new RequestCursors(
-    loaded.cursors,
-    (handle, state) => pending.push(rt.state.putCursor(rt.ns, handle, state, cursorBounds(rt.config)).catch(note("a paging cursor"))),
-    rt.config.cursorTtlMs,
-  );
   const cache = new RequestCache(
     loaded.cache,
-    (key, value) => pending.push(rt.state.putCached(rt.ns, key, value, cacheBounds(rt.config)).catch(note("a cache entry"))),
+    (key, value) =>
+      pending.push(
+        rt.state.putCached(rt.ns, key, value, cacheBounds(rt.config)).catch((err: unknown) => {
+          rt.log("error", `a cache entry could not be written to the shared state${err instanceof StateUnavailableError ? " (unreachable)" : ""}`);
+        }),
+      ),
     rt.config.cacheTtlMs,
     rt.config.cacheMaxBytes,
   );
-  const ledger = new RequestLedger(loaded.spentTodayNanos);
-  const deps: Deps = {
-    config: rt.config,
-    client: rt.client,
-    cursors,
-    cache,
-    ledger,
-    budget: new Budget(undefined, ledger),
-    inflight: rt.inflight,
-    credentialId: rt.credentialId,
-    log: rt.log,
-  };
+  const deps: Deps = { ...rt.base, cursors: new SharedCursors(rt, loaded.cursors), cache };
   return {
     deps,
     async flush() {
@@ -256,4 +248,3 @@ export function requestDeps(rt: TenantRuntime, loaded: Preloaded): RequestDeps {
     },
   };
 }
-

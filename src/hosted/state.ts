@@ -2,7 +2,7 @@
 // with their held paid rows, the response cache, daily/monthly spend with atomic reservations, and
 // DataForSEO's per-account limits (requests in flight, requests per minute). Two implementations
 // behind this one interface: MemoryState (one process) and RedisState (src/state/redis-state.ts).
-import type { CursorState } from "../paging/cursors.js";
+import type { PageState } from "../paging/paging-store.js";
 import type { CachedResult } from "../tools/deps.js";
 
 /** Where a tenant's keys live: its name and the hash of its DataForSEO login, never the login. */
@@ -28,9 +28,18 @@ export type Reserved =
   | { ok: true; id: string }
   | { ok: false; cap: "daily" | "monthly"; spentNanos: number; reservedNanos: number; capNanos: number };
 
+export interface PeriodTally {
+  billedNanos: number;
+  possiblyBilledNanos: number;
+  /** Settled calls. */
+  calls: number;
+  /** Calls a cap refused. */
+  refusals: number;
+}
+
 export interface SpendTotals {
-  todayNanos: number;
-  monthNanos: number;
+  today: PeriodTally;
+  month: PeriodTally;
   reservedNanos: number;
 }
 
@@ -57,8 +66,8 @@ export interface HostedState {
   /** Is the store reachable right now? Never throws. */
   ping(): Promise<boolean>;
 
-  getCursor(ns: Namespace, handleOrToken: string): Promise<CursorState | undefined>;
-  putCursor(ns: Namespace, handle: string, state: CursorState, bounds: MapBounds): Promise<void>;
+  getCursor(ns: Namespace, handleOrToken: string): Promise<PageState | undefined>;
+  putCursor(ns: Namespace, handle: string, state: PageState, bounds: MapBounds): Promise<void>;
 
   getCached(ns: Namespace, key: string): Promise<{ value: CachedResult; ageMs: number } | undefined>;
   putCached(ns: Namespace, key: string, value: CachedResult, bounds: MapBounds): Promise<void>;

@@ -5,7 +5,7 @@
 // Any failure surfaces as StateUnavailableError: the caller refuses to spend (fails closed).
 import { createHash, randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import type { CursorState } from "../paging/cursors.js";
+import type { PageState } from "../paging/paging-store.js";
 import type { CachedResult } from "../tools/deps.js";
 import {
   StateUnavailableError,
@@ -79,10 +79,12 @@ local h = held(KEYS[3], KEYS[4], now)
 local ds, ms = spent(KEYS[1]), spent(KEYS[2])
 if dcap >= 0 and ds + h + est > dcap then
   redis.call('HINCRBY', KEYS[1], 'f', 1)
+  redis.call('HINCRBY', KEYS[2], 'f', 1)
   return {0, 'daily', ds, h, dcap}
 end
 if mcap >= 0 and ms + h + est > mcap then
   redis.call('HINCRBY', KEYS[1], 'f', 1)
+  redis.call('HINCRBY', KEYS[2], 'f', 1)
   return {0, 'monthly', ms, h, mcap}
 end
 redis.call('ZADD', KEYS[3], now + ttl, id)
@@ -110,9 +112,15 @@ end
 return 1
 `;
 
-/** KEYS day, month, holds zset, hold amounts → {today, month, held}. */
+/** KEYS day, month, holds zset, hold amounts → {day b, p, c, f, month b, p, c, f, held}. */
 const TOTALS = `${NOW}${HELD}
-return {spent(KEYS[1]), spent(KEYS[2]), held(KEYS[3], KEYS[4], now)}
+local d = redis.call('HMGET', KEYS[1], 'b', 'p', 'c', 'f')
+local m = redis.call('HMGET', KEYS[2], 'b', 'p', 'c', 'f')
+local out = {}
+for i = 1, 4 do out[i] = tonumber(d[i]) or 0 end
+for i = 1, 4 do out[i + 4] = tonumber(m[i]) or 0 end
+out[9] = held(KEYS[3], KEYS[4], now)
+return out
 `;
 
 /** KEYS slots zset, starts zset; ARGV id, max in flight, per minute, lease → 0 ok, -1 full, n ms until the rate allows. */
@@ -231,7 +239,7 @@ export class RedisState implements HostedState {
     }
   }
 
-  async getCursor(ns: Namespace, handleOrToken: string): Promise<CursorState | undefined> {
+  async getCursor(ns: Namespace, handleOrToken: string): Promise<PageState | undefined> {
     const base = `${this.tag(ns)}:cursor:`;
     return this.run(async () => {
       let text = await this.redis.get(base + "v:" + handleOrToken);
@@ -239,11 +247,11 @@ export class RedisState implements HostedState {
         const handle = await this.redis.get(base + "tok:" + sha(handleOrToken));
         if (handle !== null) text = await this.redis.get(base + "v:" + handle);
       }
-      return text === null ? undefined : (JSON.parse(text) as CursorState);
+      return text === null ? undefined : (JSON.parse(text) as PageState);
     });
   }
 
-  async putCursor(ns: Namespace, handle: string, state: CursorState, bounds: MapBounds): Promise<void> {
+  async putCursor(ns: Namespace, handle: string, state: PageState, bounds: MapBounds): Promise<void> {
     const base = `${this.tag(ns)}:cursor:`;
     const text = JSON.stringify(state);
     await this.run(async () => {
@@ -300,8 +308,9 @@ export class RedisState implements HostedState {
   }
 
   async totals(ns: Namespace, now = Date.now()): Promise<SpendTotals> {
-    const [today, month, held] = await this.run(() => this.redis.bmcpTotals(...this.spendKeys(ns, now)));
-    return { todayNanos: Number(today), monthNanos: Number(month), reservedNanos: Number(held) };
+    const v = (await this.run(() => this.redis.bmcpTotals(...this.spendKeys(ns, now)))).map(Number);
+    const tally = (i: number) => ({ billedNanos: v[i]!, possiblyBilledNanos: v[i + 1]!, calls: v[i + 2]!, refusals: v[i + 3]! });
+    return { today: tally(0), month: tally(4), reservedNanos: v[8]! };
   }
 
   private slotKeys(account: string): [string, string] {

@@ -151,7 +151,9 @@ export async function startHttp(config: Config, options: HttpOptions = {}): Prom
   const takeServer = (rt: TenantRuntime, deps: Deps): { parts: ServerParts; deps: Deps } => {
     const pooled = idle.get(rt.tenant.name)?.pop();
     if (pooled) {
-      Object.assign(pooled.deps, deps);
+      // Only these two differ between the tenant's requests (the rest is the tenant's runtime).
+      pooled.deps.cursors = deps.cursors;
+      pooled.deps.cache = deps.cache;
       return pooled;
     }
     const own = { ...deps };
@@ -300,6 +302,8 @@ export async function startHttp(config: Config, options: HttpOptions = {}): Prom
         clearTimeout(timer);
         // Abort upstream calls still running; their requests answer with an error result.
         await Promise.allSettled([...runtimes.values()].map((rt) => rt.client.close(0)));
+        // Settlements of calls that just ended go to the store before it closes.
+        await Promise.allSettled([...runtimes.values()].flatMap((rt) => [...rt.base.pendingWrites]));
         await Promise.race([Promise.allSettled([...active]), new Promise((r) => setTimeout(r, 500))]);
         server.closeAllConnections();
         if (!options.state) await store.close();

@@ -201,3 +201,10 @@ export class RoundRobin {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 }
+
+/** Requests the emulator answered, except the free user_data reads (prices, balance). */
+export function paidRequests(emulator: { stats(): { byPath: Record<string, number> } }): number {
+  return Object.entries(emulator.stats().byPath)
+    .filter(([path]) => !path.startsWith("/v3/appendix/"))
+    .reduce((sum, [, n]) => sum + n, 0);
+}

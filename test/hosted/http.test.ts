@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { startHttp, type RunningHttp } from "../../src/transport/http.js";
 import { ConfigError } from "../../src/config.js";
-import { INIT_BODY, MCP_HEADERS, connect, hostedConfig, nextHandle, raw, tenantsOf, textOf } from "./helpers.js";
+import { INIT_BODY, MCP_HEADERS, connect, hostedConfig, nextHandle, raw, paidRequests, tenantsOf, textOf } from "./helpers.js";
 
 const TOKEN_A = "token-a-0123456789";
 const TOKEN_B = "token-b-9876543210";
@@ -38,7 +38,7 @@ describe("hosted http: gate and tenants", () => {
     expect(wrong.status).toBe(401);
     expect(String(wrong.headers["www-authenticate"])).toContain('error="invalid_token"');
     await expect(connect(http.url)).rejects.toThrow();
-    expect(emulator.stats().requests).toBe(0);
+    expect(paidRequests(emulator)).toBe(0);
   });
 
   it("answers 403 to a Host or Origin outside the allow-list (DNS rebinding) and 200 to loopback ones", async () => {
@@ -77,7 +77,7 @@ describe("hosted http: gate and tenants", () => {
     const plain = await raw(http.port, { headers, body: call() });
     expect(plain.status).toBe(200);
     expect(String(plain.headers["content-type"])).toMatch(/^application\/json/);
-    expect(JSON.parse(plain.body).result.content[0].text).toMatch(/spent/i);
+    expect(JSON.parse(plain.body).result.content[0].text).toMatch(/^# backlinks_usage/);
     const streamed = await raw(http.port, { headers, body: call({ progressToken: "p1" }) });
     expect(streamed.status).toBe(200);
     expect(String(streamed.headers["content-type"])).toMatch(/^text\/event-stream/);
@@ -104,22 +104,22 @@ describe("hosted http: gate and tenants", () => {
       expect(first.isError).toBeFalsy();
       const handle = nextHandle(textOf(first));
       expect(handle).toBeDefined();
-      const before = emulator.stats().requests;
+      const before = paidRequests(emulator);
       const stolen = await b.callTool({ name: "backlinks_next_page", arguments: { search_after_token: handle! } });
       expect(stolen.isError).toBe(true);
-      expect(textOf(stolen)).toMatch(/Unknown or expired paging cursor/);
+      expect(textOf(stolen)).toMatch(/Unknown paging cursor/);
       const own = await a.callTool({ name: "backlinks_next_page", arguments: { search_after_token: handle! } });
       expect(own.isError).toBeFalsy();
       expect(textOf(own)).toMatch(/rows \d+/);
       // The held rows came from the state, not a new upstream request; B's refusal sent nothing either.
-      expect(emulator.stats().requests).toBe(before);
+      expect(paidRequests(emulator)).toBe(before);
       // B's identical call is not served from A's cache entry: it is B's own upstream request.
       const bCall = await b.callTool({ name: "backlinks_backlinks", arguments: { target: "forbes.com", limit: 100 } });
       expect(bCall.isError).toBeFalsy();
-      expect(emulator.stats().requests).toBe(before + 1);
+      expect(paidRequests(emulator)).toBe(before + 1);
       const aAgain = await a.callTool({ name: "backlinks_backlinks", arguments: { target: "forbes.com", limit: 100 } });
       expect(textOf(aAgain)).toMatch(/cache/i);
-      expect(emulator.stats().requests).toBe(before + 1);
+      expect(paidRequests(emulator)).toBe(before + 1);
     } finally {
       await a.close();
       await b.close();
@@ -136,11 +136,11 @@ describe("hosted http: gate and tenants", () => {
     });
     const c = await connect(capped.url, TOKEN_A);
     try {
-      const before = emulator.stats().requests;
+      const before = paidRequests(emulator);
       const big = await c.callTool({ name: "backlinks_backlinks", arguments: { target: "cap.example.com", limit: 100 } });
       expect(big.isError).toBe(true);
       expect(textOf(big)).toMatch(/per-call cap of \$0\.0250.*nothing was sent/);
-      expect(emulator.stats().requests).toBe(before);
+      expect(paidRequests(emulator)).toBe(before);
       for (const target of ["cap1.example.com", "cap2.example.com"]) {
         const ok = await c.callTool({ name: "backlinks_backlinks", arguments: { target, limit: 1 } });
         expect(ok.isError).toBeFalsy();
@@ -148,7 +148,7 @@ describe("hosted http: gate and tenants", () => {
       const third = await c.callTool({ name: "backlinks_backlinks", arguments: { target: "cap3.example.com", limit: 1 } });
       expect(third.isError).toBe(true);
       expect(textOf(third)).toMatch(/DATAFORSEO_MAX_COST_USD/);
-      expect(emulator.stats().requests).toBe(before + 2);
+      expect(paidRequests(emulator)).toBe(before + 2);
     } finally {
       await c.close();
       await capped.close(100);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryState } from "../../src/hosted/memory-state.js";
 import { StateUnavailableError, type HostedState, type Namespace } from "../../src/hosted/state.js";
 import { RedisState } from "../../src/state/redis-state.js";
-import type { CursorState } from "../../src/paging/cursors.js";
+import type { PageState } from "../../src/paging/paging-store.js";
 import { TestRedis } from "./helpers.js";
 
 const redis = new TestRedis();
@@ -12,10 +12,11 @@ let n = 0;
 /** A fresh namespace per test, so tests never see each other's keys. */
 const fresh = (): Namespace => ({ tenant: `t${++n}`, account: `acct${n}` });
 
-const cursor = (held: unknown[] | null, token?: string): CursorState => ({
+const cursor = (held: unknown[] | null, token?: string): PageState => ({
   tool: "backlinks_backlinks",
   args: { target: "example.com" },
   held: held ? JSON.stringify(held) : null,
+  heldRows: held ? held.length : 0,
   next: token ? { searchAfterToken: token } : null,
   shown: 10,
   totalCount: 100,
@@ -92,14 +93,18 @@ describe.each(impls)("%s state", (_name, make) => {
     // Settling records the real cost and frees the rest of the hold.
     for (const h of held) if (h.ok) await s.settle(ns, h.id, 40, 0);
     const t = await s.totals(ns);
-    expect(t).toMatchObject({ todayNanos: 400, monthNanos: 400, reservedNanos: 0 });
+    expect(t).toMatchObject({
+      today: { billedNanos: 400, possiblyBilledNanos: 0, calls: 10, refusals: 40 },
+      month: { billedNanos: 400, calls: 10 },
+      reservedNanos: 0,
+    });
     // Settling twice records once; possibly billed amounts count against the cap.
     const again = held[0]!;
     if (again.ok) await s.settle(ns, again.id, 40, 0);
     const r = await s.reserve(ns, 500, caps, 60_000);
     expect(r.ok).toBe(true);
     if (r.ok) await s.settle(ns, r.id, 0, 500);
-    expect((await s.totals(ns)).todayNanos).toBe(900);
+    expect((await s.totals(ns)).today).toMatchObject({ billedNanos: 400, possiblyBilledNanos: 500, calls: 11 });
     expect((await s.reserve(ns, 101, caps, 60_000)).ok).toBe(false);
     // A released hold counts nothing; a monthly cap applies on its own.
     const m = await s.reserve(ns, 100, { monthlyNanos: 950 }, 60_000);
