@@ -12,6 +12,7 @@ import { makeLogger, type Deps } from "../tools/deps.js";
 import { MemoryState } from "../hosted/memory-state.js";
 import { createTenantRuntime, preload, requestDeps, type TenantRuntime } from "../hosted/runtime.js";
 import type { HostedState } from "../hosted/state.js";
+import { toNanos } from "../spend/units.js";
 import { bearerToken, loadTenants, type Tenant, type Tenants } from "../hosted/tenants.js";
 
 export interface HttpOptions {
@@ -141,7 +142,13 @@ export async function startHttp(config: Config, options: HttpOptions = {}): Prom
   // Without a tenants file (loopback only) the server's own credentials serve every local caller.
   const local: Tenant | undefined = tenants
     ? undefined
-    : { name: "local", login: config.login ?? "", password: config.password ?? "" };
+    : {
+        name: "local",
+        login: config.login ?? "",
+        password: config.password ?? "",
+        dailyNanos: config.dailyMaxCostUsd === undefined ? undefined : toNanos(config.dailyMaxCostUsd),
+        monthlyNanos: config.monthlyMaxCostUsd === undefined ? undefined : toNanos(config.monthlyMaxCostUsd),
+      };
   const runtimes = new Map<string, TenantRuntime>();
   // Building a server (tools, schemas, validators) costs more CPU than most calls: idle servers are
   // kept per tenant and reused. Each serves one request at a time; its Deps object is refilled with
@@ -322,7 +329,17 @@ export async function runHttp(config: Config): Promise<void> {
     stopEmulator = () => emulator.close();
     config = { ...config, baseUrl: emulator.url, login: "demo", password: "demo" };
   }
-  const running = await startHttp(config);
+  let running: RunningHttp;
+  try {
+    running = await startHttp(config);
+  } catch (err) {
+    await stopEmulator?.();
+    if (err instanceof ConfigError || (err as NodeJS.ErrnoException).code === "EADDRINUSE" || (err as NodeJS.ErrnoException).code === "EACCES") {
+      process.stderr.write(`backlinks-mcp: ${err instanceof ConfigError ? err.message : `cannot listen on ${config.httpHost}:${config.httpPort} (${(err as NodeJS.ErrnoException).code})`}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const log = makeLogger(config);
   const GRACE_MS = 2000;
   let stopping = false;

@@ -53,4 +53,16 @@ describe("hosted: graceful shutdown", () => {
     expect(body.result.isError).toBe(true);
     expect(body.result.content[0].text).toMatch(/shutting down|closed/i);
   }, 40_000);
+
+  it("refuses to start beyond loopback without a tenants file: exit code 2 and the reason on stderr", async () => {
+    const proc = spawn(process.execPath, [RUNNER], {
+      env: { ...process.env, DATAFORSEO_HTTP_HOST: "0.0.0.0", DATAFORSEO_HTTP_PORT: "0", DATAFORSEO_TENANTS_FILE: "", DATAFORSEO_REDIS_URL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let err = "";
+    proc.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((r) => proc.once("exit", (c) => r(c)));
+    expect(code).toBe(2);
+    expect(err).toMatch(/refusing to listen on 0\.0\.0\.0 without DATAFORSEO_TENANTS_FILE/);
+  }, 20_000);
 });
