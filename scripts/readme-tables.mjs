@@ -14,6 +14,7 @@ const { ENDPOINT_TOOLS } = await import(dist("tools/endpoints/index.js"));
 const { TOOLSET_PURPOSE, toolsetsOf } = await import(dist("tools/toolsets.js"));
 const { advertised, INSTRUCTIONS } = await import(dist("server.js"));
 const { literalDefault, numericBound } = await import(dist("reference/endpoints.js"));
+const { settingsList } = await import(dist("config.js"));
 
 const README = fileURLToPath(new URL("README.md", root));
 
@@ -73,7 +74,13 @@ function parametersList() {
   return lines.join("\n");
 }
 
-const SECTIONS = { tools: toolsTable, toolsets: toolsetsTable, parameters: parametersList };
+function settingsTable() {
+  const rows = ["| variable | flag | meaning |", "| --- | --- | --- |"];
+  for (const s of settingsList()) rows.push(`| \`${s.env}\` | ${s.flag ? `\`${s.flag}\`` : "(environment only)"} | ${s.help.replace(/\|/g, "\\|")} |`);
+  return rows.join("\n");
+}
+
+const SECTIONS = { tools: toolsTable, toolsets: toolsetsTable, parameters: parametersList, settings: settingsTable };
 
 function render(text) {
   let out = text;

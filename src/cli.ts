@@ -1,5 +1,8 @@
 // The command line: `backlinks-mcp` (stdio MCP server), `backlinks-mcp --demo`, `backlinks-mcp emulator`.
 // Loaded by src/index.ts once the Node.js version has been checked.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { StdioTransport } from "./transport/stdio.js";
 import { loadConfig, ConfigError, settingsHelp, type Config } from "./config.js";
 import { createServer, VERSION } from "./server.js";
@@ -59,9 +62,14 @@ async function serve(config: Config): Promise<void> {
     const { startEmulator } = await import("./emulator/index.js");
     const emulator = await startEmulator({ host: "127.0.0.1", port: 0 });
     stopEmulator = () => emulator.close();
-    config = { ...config, baseUrl: emulator.url, login: "demo", password: "demo" };
+    // Demo money is synthetic: its ledger lives in a temporary folder, never in the user's real one.
+    const stateDir = mkdtempSync(join(tmpdir(), "backlinks-mcp-demo-"));
+    process.on("exit", () => rmSync(stateDir, { recursive: true, force: true }));
+    config = { ...config, baseUrl: emulator.url, login: "demo", password: "demo", stateDir };
   }
   const parts = createServer(config);
+  // Spill files of held rows are removed however the process ends.
+  process.on("exit", () => parts.deps.cursors.closeSync());
   const transport = new StdioTransport({ log: parts.deps.log });
 
   const GRACE_MS = 2000;

@@ -115,14 +115,20 @@ const SCALE: Partial<Record<keyof Config, number>> = {
 
 export class ConfigError extends Error {}
 
-export function settingsHelp(): string {
-  const lines = SETTINGS.map((s) => `  ${s.env.padEnd(30)} ${s.flag.padEnd(22)} ${s.help}`);
+/** Every setting as the help and the README list it: variable, flag (or "" for environment only), meaning. */
+export function settingsList(): { env: string; flag: string; help: string }[] {
   return [
-    "  DATAFORSEO_LOGIN               (env only)             API login (DATAFORSEO_USERNAME is accepted too)",
-    "  DATAFORSEO_PASSWORD            (env only)             API password",
-    "  DATAFORSEO_DEMO=1              --demo                 run against the built-in offline emulator (synthetic data)",
-    ...lines,
-  ].join("\n");
+    { env: "DATAFORSEO_LOGIN", flag: "", help: "API login (DATAFORSEO_USERNAME is accepted too)" },
+    { env: "DATAFORSEO_PASSWORD", flag: "", help: "API password" },
+    { env: "DATAFORSEO_DEMO=1", flag: "--demo", help: "run against the built-in offline emulator (synthetic data)" },
+    ...SETTINGS.map((s) => ({ env: s.env, flag: s.flag, help: s.help })),
+  ];
+}
+
+export function settingsHelp(): string {
+  return settingsList()
+    .map((s) => `  ${s.env.padEnd(32)} ${(s.flag || "(env only)").padEnd(22)} ${s.help}`)
+    .join("\n");
 }
 
 /** Only the official hosts and loopback may receive credentials. */

@@ -145,7 +145,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
       const parsed = input.safeParse(raw ?? {});
       if (!parsed.success) {
         deps.ledger.refused(entry.name, "invalid_arguments");
-        return invalidArgs(entry.name, argumentProblems(entry.name, input, parsed.error, tools.get(entry.name)));
+        return invalidArgs(entry.name, argumentProblems(entry.name, input, parsed.error, tools.get(entry.name), raw));
       }
       return handler(parsed.data as Record<string, unknown>, extra);
     };
@@ -212,6 +212,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
       let stored;
       let storedError: string | undefined;
       try {
+        await Promise.allSettled([...deps.pendingWrites]);
         stored = await deps.spendStore.totals(deps.account);
       } catch (err) {
         storedError = err instanceof Error ? err.message : String(err);

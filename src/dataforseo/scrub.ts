@@ -1,5 +1,6 @@
 // Keeping secrets and junk out of error messages, excerpts and log lines.
 import { scrubAuthHeaders } from "./errors.js";
+import { capText, sanitizeLine } from "../output/sanitize.js";
 
 const REDACTED = "[redacted]";
 
@@ -24,12 +25,11 @@ export function makeScrubber(secrets: string[]): Scrubber {
   };
 }
 
-// C0/C1 controls, zero-width and bidi marks: anything that could break or disguise a line.
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-
-/** One clean line of at most `max` characters; secrets are removed before anything is cut. */
+/**
+ * One clean line of at most `max` characters, through the one sanitiser every string that reaches the
+ * model passes. Invisible characters are dropped first, so a secret with a zero-width character inside
+ * it cannot slip past the scrubber; secrets are removed before anything is cut.
+ */
 export function excerpt(text: string, scrub: Scrubber, max = 200): string {
-  let out = scrub(text).replace(INVISIBLE, " ").replace(/\s+/g, " ").trim();
-  if (out.length > max) out = `${out.slice(0, max - 1).replace(/[\ud800-\udbff]$/, "")}…`;
-  return out;
+  return capText(scrub(sanitizeLine(text)), max);
 }

@@ -78,9 +78,10 @@ interface Known {
  * What one endpoint function costs, at the highest price known. It starts from the built-in
  * table, takes in user_data's price list, and learns from every response: when a task of `rows`
  * billed rows cost more than the known prices say, both prices are raised by the same factor so
- * that they reproduce that cost (a price change usually scales both); and the highest cost of
- * one task ever seen is a floor of every estimate (which covers flat per-call charges). Prices
- * only go up: an estimate is never below any price seen.
+ * that they reproduce that cost (a price change usually scales both); and such a cost (above the
+ * known price), like a billed failure's, becomes a floor of every later estimate, which covers
+ * flat per-call charges. Prices only go up: an estimate for some rows is never below a cost seen
+ * for as many rows or fewer.
  */
 export class PriceBook {
   readonly #base: { reqNanos: number; rowNanos: number };
@@ -137,12 +138,19 @@ export class PriceBook {
     if (!priceOk(costUsd)) return;
     const k = this.#known(fn);
     const nanos = Math.ceil(costUsd * 1e9 - 1e-6);
-    k.maxSeenNanos = Math.max(k.maxSeenNanos, nanos);
-    if (rows === undefined || !Number.isFinite(rows) || rows < 0) return;
+    if (rows === undefined || !Number.isFinite(rows) || rows < 0) {
+      // A billed cost without a row count (a failed task) is a floor for every call of the function.
+      k.maxSeenNanos = Math.max(k.maxSeenNanos, nanos);
+      return;
+    }
     this.#confirmed.add(fn);
     const r = Math.floor(rows);
     const known = k.reqNanos + k.rowNanos * r;
     if (nanos <= known) return;
+    // A price above the known one: one response cannot tell a flat charge from a per-row one, so
+    // its cost also becomes a floor of every later estimate (only after such a rise, so a large call
+    // at normal prices never inflates the estimate of a small one).
+    k.maxSeenNanos = Math.max(k.maxSeenNanos, nanos);
     if (known === 0) {
       k.reqNanos = nanos;
       return;

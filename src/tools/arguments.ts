@@ -9,7 +9,8 @@ function pathOf(path: readonly PropertyKey[]): string {
 }
 
 /** One message per issue, the unknown-parameter one listing the valid names. */
-export function argumentProblems(tool: string, schema: z.ZodObject, error: z.ZodError, endpoint?: EndpointTool): string[] {
+export function argumentProblems(tool: string, schema: z.ZodObject, error: z.ZodError, endpoint?: EndpointTool, raw?: unknown): string[] {
+  const given = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
   const valid = Object.keys(schema.shape);
   const out: string[] = [];
   for (const issue of error.issues) {
@@ -24,7 +25,7 @@ export function argumentProblems(tool: string, schema: z.ZodObject, error: z.Zod
     if (issue.code === "too_big" && issue.path[0] === "offset" && endpoint?.ref.paging === "token") {
       message += `; to go deeper, page with backlinks_next_page (or search_after_token) instead`;
     }
-    if (issue.code === "invalid_type" && issue.path.length > 0 && (issue as { input?: unknown }).input === undefined) {
+    if (issue.code === "invalid_type" && issue.path.length === 1 && !Object.prototype.hasOwnProperty.call(given, issue.path[0]!)) {
       message = `${where} is required`;
     }
     out.push(message);

@@ -57,6 +57,6 @@ export async function confirmSpend(deps: Deps, intent: SpendIntent, extra: Extra
   }
   deps.ledger.refused(intent.tool, "confirmation");
   return errorResult(
-    `Confirmation needed, nothing was sent or charged: ${intent.tool} may cost up to ${estimate} (${intent.what}), above the ${formatUsd(threshold)} threshold (DATAFORSEO_CONFIRM_ABOVE_USD). Ask the user; if they agree, repeat the same call with "confirm_cost_usd": ${intent.estimateUsd}.`,
+    `Confirmation needed, nothing was sent or charged: ${intent.tool} may cost up to ${estimate} (${intent.what}), above the ${formatUsd(threshold)} threshold (DATAFORSEO_CONFIRM_ABOVE_USD). Ask the user; if they agree, repeat the same call with "confirm_cost_usd": ${intent.estimateUsd} added.`,
   );
 }

@@ -101,7 +101,8 @@ export function createDeps(config: Config): Deps {
     shared: new SharedCalls<Fetched | CallToolResult>(),
     prices,
     spendStore: new FileSpendStore({ dir: config.stateDir }),
-    account: accountKey(`${config.baseUrl}\n${config.login ?? ""}`),
+    // Caps are per DataForSEO account: every server with this login shares them.
+    account: accountKey(config.login ?? ""),
     accountCaps: {
       dailyNanos: config.dailyMaxCostUsd === undefined ? undefined : toNanos(config.dailyMaxCostUsd),
       monthlyNanos: config.monthlyMaxCostUsd === undefined ? undefined : toNanos(config.monthlyMaxCostUsd),

@@ -1,6 +1,6 @@
 // A canary password must never show in any error, advice, excerpt, progress message or log line,
 // even when the upstream echoes the credentials back.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataForSeoClient } from "../../src/dataforseo/client.js";
 import { UpstreamError, describeError } from "../../src/dataforseo/errors.js";
 import { okEnvelope, startStub, topEnvelope, type Reply, type Stub } from "./stub.js";
@@ -69,4 +69,15 @@ it("no fault path leaks the password or the Authorization header", async () => {
   for (const text of all) for (const secret of FORBIDDEN) expect(text).not.toContain(secret);
   // The echoed credentials were really there to be scrubbed.
   expect(texts.join("\n")).toContain("[redacted]");
+});
+
+describe("excerpt", () => {
+  it("drops invisible characters before scrubbing, so a secret split by one is still removed", async () => {
+    const { excerpt, makeScrubber } = await import("../../src/dataforseo/scrub.js");
+    const scrub = makeScrubber(["canary-Secret-42"]);
+    const out = excerpt("bad password canary-\u200bSecret\u2060-42\u{E0041} in body\nnext", scrub, 200);
+    expect(out).not.toMatch(/canary|Secret/);
+    expect(out).toMatch(/\[redacted\]/);
+    expect(out).not.toMatch(/[\n\u200b\u2060]|\u{E0041}/u);
+  });
 });

@@ -4,12 +4,20 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 
 export const SERVER_ENTRY = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+
+/** A new temporary spend ledger folder, for servers a test spawns itself (never the user's real one). */
+export function tempStateDir(): string {
+  return mkdtempSync(join(tmpdir(), "blmcp-state-"));
+}
 
 export interface Recorded {
   method: string;
@@ -81,6 +89,10 @@ export interface Harness {
   /** Every text the client received from tool calls, for leak checks. */
   outputs: string[];
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** The spend ledger folder of this server. */
+  stateDir: string;
+  /** Messages of the elicitation requests the server sent. */
+  elicited: string[];
   close(): Promise<void>;
 }
 
@@ -92,6 +104,10 @@ export interface HarnessOptions {
   password?: string;
   /** Spawn with no credentials at all. */
   noCredentials?: boolean;
+  /** Spend ledger folder (default: a new temporary one, removed on close). */
+  stateDir?: string;
+  /** Answers the server's elicitation requests (the client then declares the elicitation capability). */
+  onElicit?: (message: string) => { action: "accept" | "decline" | "cancel"; content?: Record<string, unknown> };
 }
 
 export function textOf(result: CallToolResult): string {
@@ -107,8 +123,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const emulator = await startEmulator({ ...options.emulator, login, password });
   const proxy = new RecordingProxy(emulator.url);
   await proxy.start();
+  // Every server gets its own spend ledger folder: tests never touch the user's real one.
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "blmcp-state-"));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
+    DATAFORSEO_STATE_DIR: stateDir,
     DATAFORSEO_BASE_URL: proxy.url,
     DATAFORSEO_LOG_LEVEL: "info",
     ...options.env,
@@ -127,7 +146,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   transport.stderr?.on("data", (d: Buffer) => {
     errText += d.toString("utf8");
   });
-  const client = new Client({ name: "e2e", version: "1.0.0" });
+  const client = new Client({ name: "e2e", version: "1.0.0" }, options.onElicit ? { capabilities: { elicitation: {} } } : undefined);
+  const elicited: string[] = [];
+  if (options.onElicit) {
+    const answer = options.onElicit;
+    client.setRequestHandler(ElicitRequestSchema, (req) => {
+      const message = (req.params as { message: string }).message;
+      elicited.push(message);
+      return answer(message);
+    });
+  }
   await client.connect(transport);
   const outputs: string[] = [];
   return {
@@ -141,10 +169,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       outputs.push(JSON.stringify(result));
       return result;
     },
+    stateDir,
+    elicited,
     async close() {
       await client.close().catch(() => undefined);
       await proxy.close();
       await emulator.close();
+      if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ajv } from "ajv";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { startHarness, SERVER_ENTRY, type Harness } from "./harness.js";
+import { startHarness, SERVER_ENTRY, tempStateDir, type Harness } from "./harness.js";
 import { ENDPOINT_TOOLS } from "../../src/tools/endpoints/index.js";
 
 function walk(schema: unknown, visit: (node: Record<string, unknown>, path: string) => void, path = "#"): void {
@@ -89,6 +89,7 @@ describe("stdout carries JSON-RPC only", () => {
         DATAFORSEO_LOGIN: "demo",
         DATAFORSEO_PASSWORD: "demo",
         DATAFORSEO_LOG_LEVEL: "debug",
+        DATAFORSEO_STATE_DIR: tempStateDir(),
       },
       stdio: ["pipe", "pipe", "pipe"],
     });

@@ -75,14 +75,19 @@ describe("cost and cache", () => {
     const text = textOf(res);
     const field = (name: string) => new RegExp(`^${name}\\t(.+)$`, "m").exec(text)?.[1];
     const upstream = h.proxy.requests.filter((r) => r.method === "POST").length;
-    expect(Number(field("upstream_calls"))).toBe(upstream);
-    expect(Number(field("cached_calls"))).toBeGreaterThanOrEqual(1);
+    const calls = /^(\d+) \(sent (\d+), from cache or held rows (\d+), refused (\d+), failed (\d+)\)$/.exec(field("process_calls")!)!;
+    expect(Number(calls[2])).toBe(upstream);
+    expect(Number(calls[3])).toBeGreaterThanOrEqual(1);
+    // Every call is counted, this one included.
+    expect(Number(calls[1])).toBe(h.outputs.length);
     const spent = h.outputs
       .map((o) => JSON.parse(o) as { structuredContent?: { cost_usd?: number; source?: string } })
       .reduce((sum, r) => sum + (r.structuredContent?.cost_usd ?? 0), 0);
-    expect(Number(field("spent_usd")!.replace("$", ""))).toBeCloseTo(spent, 6);
+    expect(Number(field("process_billed_usd")!.replace("$", ""))).toBeCloseTo(spent, 6);
+    expect(field("process_possibly_billed_usd")).toMatch(/^\$0\.0000 /);
     expect(field("account_balance_usd")).toBeDefined();
-    expect(field("budget_usd")).toMatch(/none/);
+    expect(field("process_cap_usd")).toMatch(/none/);
+    expect(Number(field("today_billed_usd")!.replace("$", ""))).toBeCloseTo(spent, 6);
   });
 });
 
@@ -130,7 +135,7 @@ describe("budget cap", () => {
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 30, maxLength: 30 }), async (limits) => {
         for (const limit of limits) await h.call("backlinks_referring_domains", { target: "cnn.com", limit });
         const usage = textOf(await h.call("backlinks_usage", {}));
-        const spent = Number(/^spent_usd\t\$(\S+)$/m.exec(usage)![1]);
+        const spent = Number(/^process_billed_usd\t\$(\S+)$/m.exec(usage)![1]);
         expect(spent).toBeLessThanOrEqual(0.1 + 1e-9);
       }),
       { numRuns: 3 },
