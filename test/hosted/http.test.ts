@@ -154,4 +154,29 @@ describe("hosted http: gate and tenants", () => {
       await capped.close(100);
     }
   });
+
+  it("shows each tenant only its own usage", async () => {
+    const server = await startHttp(hostedConfig({ baseUrl: emulator.url }), {
+      tenants: tenantsOf([
+        { name: "gamma", token: TOKEN_A },
+        { name: "delta", token: TOKEN_B },
+      ]),
+    });
+    const g = await connect(server.url, TOKEN_A);
+    const d = await connect(server.url, TOKEN_B);
+    try {
+      const paid = await g.callTool({ name: "backlinks_backlinks", arguments: { target: "usage.example.com", limit: 3 } });
+      expect(paid.isError).toBeFalsy();
+      const paidOf = async (c: typeof g) => {
+        const text = textOf(await c.callTool({ name: "backlinks_usage", arguments: {} }));
+        return { today: Number(/today_calls\t(\d+) paid/.exec(text)?.[1]), sent: Number(/process_calls\t\d+ \(sent (\d+)/.exec(text)?.[1]) };
+      };
+      expect(await paidOf(g)).toEqual({ today: 1, sent: 1 });
+      expect(await paidOf(d)).toEqual({ today: 0, sent: 0 });
+    } finally {
+      await g.close();
+      await d.close();
+      await server.close(100);
+    }
+  });
 });
