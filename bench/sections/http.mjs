@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startBenchEmulator } from "../lib/upstream.mjs";
+import { directPost, startBenchEmulator } from "../lib/upstream.mjs";
 import { percentile, round } from "../lib/stats.mjs";
 
 const LATENCY_MS = 150;
@@ -198,8 +198,24 @@ export async function runHttp({ quick = false, log = console.error } = {}) {
       10_000,
     );
     const manyPeak = emulator.stats().peakInFlight;
+    // The ceiling: the same calls straight to the emulator (no MCP server), same width.
+    const direct = [];
+    let nextDirect = 0;
+    const directStart = performance.now();
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        while (nextDirect < count) {
+          const i = nextDirect++;
+          const t0 = performance.now();
+          await directPost(emulator.url, "/v3/backlinks/backlinks/live", { target: "forbes.com", limit: ROWS, offset: 15_000 + (i % 4000) });
+          direct.push(performance.now() - t0);
+        }
+      }),
+    );
+    const directRate = round((count / (performance.now() - directStart)) * 1000, 1);
     const result = {
       latency_ms: LATENCY_MS,
+      direct_emulator: { calls: count, concurrency: width, calls_per_s: directRate, p50_ms: round(percentile(direct, 50), 1), p95_ms: round(percentile(direct, 95), 1) },
       rows: ROWS,
       one_replica_redis: { ...one, peak_in_flight: onePeak },
       three_replicas_redis: { ...many, peak_in_flight: manyPeak },
@@ -212,7 +228,7 @@ export async function runHttp({ quick = false, log = console.error } = {}) {
       cores: availableParallelism(),
     };
     log(
-      `  1 replica ${one.calls_per_s} calls/s (p50 ${one.p50_ms} ms, p95 ${one.p95_ms} ms); 3 replicas ${many.calls_per_s} calls/s (p50 ${many.p50_ms}, p95 ${many.p95_ms}); x${result.speedup}; Redis adds ${result.store_ms_per_call} ms per call`,
+      `  emulator alone ${directRate} calls/s; 1 replica ${one.calls_per_s} calls/s (p50 ${one.p50_ms} ms, p95 ${one.p95_ms} ms); 3 replicas ${many.calls_per_s} calls/s (p50 ${many.p50_ms}, p95 ${many.p95_ms}); x${result.speedup}; Redis adds ${result.store_ms_per_call} ms per call`,
     );
     return result;
   } finally {
