@@ -29,6 +29,8 @@ export interface TenantRuntime {
   base: Omit<Deps, "cursors" | "cache">;
   credentialId: string;
   log: Logger;
+  /** Cursors issued while the shared state was unreachable: kept by this replica only. */
+  localCursors: PagingStore;
 }
 
 const TOOLS = new Map<string, EndpointTool>(ENDPOINT_TOOLS.map((t) => [t.name, t]));
@@ -88,7 +90,13 @@ export function createTenantRuntime(config: Config, tenant: Tenant, state: Hoste
     log,
     clientSupportsElicitation: () => false,
   };
-  return { tenant, ns, config: tenantConfig, client, state, base, credentialId, log };
+  const localCursors = new PagingStore({
+    ttlMs: config.cursorTtlMs,
+    maxBytes: config.cursorMaxBytes,
+    maxInMemory: config.cursorMax,
+    maxSpillBytes: config.cursorSpillMaxBytes,
+  });
+  return { tenant, ns, config: tenantConfig, client, state, base, credentialId, log, localCursors };
 }
 
 /** What one request reads from the shared state before it runs. */
@@ -177,13 +185,24 @@ class SharedCursors extends PagingStore {
     const bytes = JSON.stringify(state).length * 2;
     if (bytes > bounds.maxBytes) throw new CursorTooLargeError("rows", bytes, bounds.maxBytes);
     const handle = PAGE_HANDLE_PREFIX + randomBytes(9).toString("base64url");
-    await this.rt.state.putCursor(this.rt.ns, handle, state, bounds);
+    try {
+      await this.rt.state.putCursor(this.rt.ns, handle, state, bounds);
+    } catch (err) {
+      if (!(err instanceof StateUnavailableError)) throw err;
+      // Paid rows are never dropped: this replica keeps them until the store is back.
+      this.rt.log("error", "a paging cursor is kept by this replica only: the shared state is unreachable");
+      return this.rt.localCursors.issue(state);
+    }
     this.known.set(handle, state);
     return handle;
   }
 
   override async get(handleOrToken: string): Promise<CursorLookup> {
-    const state = this.known.get(handleOrToken) ?? (await this.rt.state.getCursor(this.rt.ns, handleOrToken));
+    const known = this.known.get(handleOrToken);
+    if (known) return { found: true, state: known };
+    const local = await this.rt.localCursors.get(handleOrToken);
+    if (local.found) return local;
+    const state = await this.rt.state.getCursor(this.rt.ns, handleOrToken);
     return state ? { found: true, state } : { found: false, reason: "unknown" };
   }
 

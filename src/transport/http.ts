@@ -223,7 +223,8 @@ export async function startHttp(config: Config, options: HttpOptions = {}): Prom
     const messages = Array.isArray(parsed) ? parsed : [parsed];
     const rt = runtimeOf(tenant!);
     const loaded = await preload(rt, messages);
-    const unreadable = [...loaded.unreadableCursors];
+    const unreadable = [];
+    for (const handle of loaded.unreadableCursors) if (!(await rt.localCursors.get(handle)).found) unreadable.push(handle);
     if (unreadable.length > 0 && messages.length === 1) {
       const id = (messages[0] as { id?: unknown }).id ?? null;
       return send(res, 200, {
@@ -311,6 +312,7 @@ export async function startHttp(config: Config, options: HttpOptions = {}): Prom
         await Promise.allSettled([...runtimes.values()].map((rt) => rt.client.close(0)));
         // Settlements of calls that just ended go to the store before it closes.
         await Promise.allSettled([...runtimes.values()].flatMap((rt) => [...rt.base.pendingWrites]));
+        await Promise.allSettled([...runtimes.values()].map((rt) => rt.localCursors.close()));
         await Promise.race([Promise.allSettled([...active]), new Promise((r) => setTimeout(r, 500))]);
         server.closeAllConnections();
         if (!options.state) await store.close();

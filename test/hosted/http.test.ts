@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { startHttp, type RunningHttp } from "../../src/transport/http.js";
 import { ConfigError } from "../../src/config.js";
+import { MemoryState } from "../../src/hosted/memory-state.js";
+import { StateUnavailableError } from "../../src/hosted/state.js";
 import { INIT_BODY, MCP_HEADERS, connect, hostedConfig, nextHandle, raw, paidRequests, tenantsOf, textOf } from "./helpers.js";
 
 const TOKEN_A = "token-a-0123456789";
@@ -176,6 +178,33 @@ describe("hosted http: gate and tenants", () => {
     } finally {
       await g.close();
       await d.close();
+      await server.close(100);
+    }
+  });
+
+  it("keeps held paid rows on the replica when the shared state cannot take the cursor", async () => {
+    class FlakyState extends MemoryState {
+      failCursorWrites = true;
+      override async putCursor(...args: Parameters<MemoryState["putCursor"]>): Promise<void> {
+        if (this.failCursorWrites) throw new StateUnavailableError();
+        return super.putCursor(...args);
+      }
+    }
+    const state = new FlakyState();
+    const server = await startHttp(hostedConfig({ baseUrl: emulator.url, login: "demo", password: "demo", outputMaxChars: 5000 }), { state });
+    const c = await connect(server.url);
+    try {
+      const first = await c.callTool({ name: "backlinks_backlinks", arguments: { target: "forbes.com", limit: 97 } });
+      expect(first.isError).toBeFalsy();
+      const handle = nextHandle(textOf(first));
+      expect(handle).toBeDefined();
+      const before = paidRequests(emulator);
+      const page = await c.callTool({ name: "backlinks_next_page", arguments: { search_after_token: handle! } });
+      expect(page.isError).toBeFalsy();
+      expect(textOf(page)).toMatch(/\$0\.0000/);
+      expect(paidRequests(emulator)).toBe(before);
+    } finally {
+      await c.close();
       await server.close(100);
     }
   });
