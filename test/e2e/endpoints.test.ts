@@ -168,6 +168,11 @@ describe("every endpoint tool", () => {
           bad.push(without);
         }
         if (p.name === "targets" && p.max_items) bad.push({ ...base, targets: Array.from({ length: p.max_items + 1 }, (_, i) => `site${i}.com`) });
+        // The same target twice would be billed twice.
+        if (p.name === "targets") bad.push({ ...base, targets: ["forbes.com", "cnn.com", "FORBES.com"] });
+        // Domain-only endpoints say so before spending.
+        if (p.name === "target" && /domain[^.;]*only/.test(p.note ?? "")) bad.push({ ...base, target: "https://forbes.com/business/" });
+        if (p.name === "target") bad.push({ ...base, target: "https://" }, { ...base, target: "forbes.com\n# forged" }, { ...base, target: "bl_AAAAAAAAAAAA" });
       }
       for (const args of bad) {
         const res = await h.call(tool.name, args);
@@ -234,6 +239,7 @@ describe("every endpoint tool", () => {
 
 describe("held rows for every list endpoint", () => {
   let h: Harness;
+  const exercised: string[] = [];
   beforeAll(async () => {
     h = await startHarness({ env: { DATAFORSEO_TOOLSETS: "all", DATAFORSEO_OUTPUT_MAX_CHARS: "5000" } });
   }, 60_000);
@@ -248,9 +254,10 @@ describe("held rows for every list endpoint", () => {
       expect(first.isError, textOf(first)).toBeFalsy();
       const text = textOf(first);
       if (!/are held \(already paid\)/.test(text)) {
-        // Everything fitted: no held rows to serve for this target.
+        // Everything fitted: no held rows to serve for this target (the last test checks this is rare).
         return;
       }
+      exercised.push(tool.name);
       const before = paidRequests(h);
       const next = await h.call("backlinks_next_page", { search_after_token: nextToken(text)! });
       expect(next.isError).toBeFalsy();
@@ -258,6 +265,10 @@ describe("held rows for every list endpoint", () => {
       expect(paidRequests(h)).toBe(before);
     });
   }
+
+  it("exercised held rows on most list endpoints", () => {
+    expect(exercised.length).toBeGreaterThanOrEqual(5);
+  });
 });
 
 /** Requests to paid endpoints (the free user_data price read is not one). */
