@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
 import { SharedCalls } from "../dataforseo/shared.js";
@@ -33,6 +34,9 @@ export interface TenantRuntime {
   localCursors: PagingStore;
 }
 
+/** The tenant of a server without a tenants file (loopback only): the stdio behaviour. */
+export const LOCAL_TENANT = "local";
+
 const TOOLS = new Map<string, EndpointTool>(ENDPOINT_TOOLS.map((t) => [t.name, t]));
 
 export function createTenantRuntime(config: Config, tenant: Tenant, state: HostedState): TenantRuntime {
@@ -41,6 +45,8 @@ export function createTenantRuntime(config: Config, tenant: Tenant, state: Hoste
     login: tenant.login,
     password: tenant.password,
     toolsets: tenant.toolsets ?? config.toolsets,
+    // Each tenant's export files (and the resources that list them) in its own folder.
+    exportDir: tenant.name === LOCAL_TENANT ? config.exportDir : join(config.exportDir, tenant.name),
   };
   const log = makeLogger(config);
   const credentialId = accountId(config.baseUrl, tenant.login);

@@ -20,7 +20,8 @@ export interface Tenant {
 const usd = z.number().min(0).max(1_000_000);
 
 const tenantSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, '_', '.', '-' (1 to 64)"),
+  // Also a folder name (its exports) and part of state keys: no separators, no leading dot.
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a letter or digit, then letters, digits, '_', '.', '-' (64 at most)"),
   token_sha256: z.union([z.string(), z.array(z.string()).min(1)]),
   login: z.string().min(1),
   password: z.string().min(1),
@@ -79,6 +80,7 @@ export function parseTenants(text: string, source = "tenants file"): Tenants {
   const list: Tenant[] = [];
   const hashes: { hash: string; tenant: Tenant }[] = [];
   for (const t of parsed.data.tenants) {
+    if (t.name === "local") throw new ConfigError(`${source}: the tenant name 'local' is reserved`);
     if (seenNames.has(t.name)) throw new ConfigError(`${source}: tenant '${t.name}' appears twice`);
     seenNames.add(t.name);
     const tenant: Tenant = {

@@ -10,9 +10,10 @@ import { ConfigError, type Config } from "../config.js";
 import { createServer, type ServerParts } from "../server.js";
 import { makeLogger, type Deps } from "../tools/deps.js";
 import { MemoryState } from "../hosted/memory-state.js";
-import { createTenantRuntime, preload, requestDeps, type TenantRuntime } from "../hosted/runtime.js";
+import { LOCAL_TENANT, createTenantRuntime, preload, requestDeps, type TenantRuntime } from "../hosted/runtime.js";
 import type { HostedState } from "../hosted/state.js";
 import { toNanos } from "../spend/units.js";
+import { resolveToolsets } from "../tools/toolsets.js";
 import { bearerToken, loadTenants, type Tenant, type Tenants } from "../hosted/tenants.js";
 
 export interface HttpOptions {
@@ -127,6 +128,13 @@ export async function startHttp(config: Config, options: HttpOptions = {}): Prom
       `listening on ${config.httpHost} needs DATAFORSEO_ALLOWED_HOSTS (the Host names clients use, e.g. mcp.example.com) so DNS-rebinding requests can be refused`,
     );
   }
+  for (const t of tenants?.list ?? []) {
+    try {
+      resolveToolsets(t.toolsets ?? config.toolsets);
+    } catch (err) {
+      throw new ConfigError(`DATAFORSEO_TENANTS_FILE: tenant '${t.name}': ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   let state = options.state;
   if (!state) {
     if (config.redisUrl) {
@@ -143,7 +151,7 @@ export async function startHttp(config: Config, options: HttpOptions = {}): Prom
   const local: Tenant | undefined = tenants
     ? undefined
     : {
-        name: "local",
+        name: LOCAL_TENANT,
         login: config.login ?? "",
         password: config.password ?? "",
         dailyNanos: config.dailyMaxCostUsd === undefined ? undefined : toNanos(config.dailyMaxCostUsd),

@@ -1,5 +1,8 @@
 // Hosted mode over real loopback HTTP with the SDK's Streamable HTTP client, one replica, embedded
 // (memory) state: the gate in front of MCP (Host, Origin, size, token) and tenant isolation.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { startHttp, type RunningHttp } from "../../src/transport/http.js";
@@ -128,8 +131,11 @@ describe("hosted http: gate and tenants", () => {
     }
   });
 
-  it("refuses to listen beyond loopback without a tenants file", async () => {
+  it("refuses to listen beyond loopback without a tenants file, and a tenant with an unknown toolset", async () => {
     await expect(startHttp(hostedConfig({ httpHost: "0.0.0.0" }))).rejects.toThrow(ConfigError);
+    await expect(startHttp(hostedConfig(), { tenants: tenantsOf([{ name: "t", token: TOKEN_A, toolsets: ["nope"] }]) })).rejects.toThrow(
+      /tenant 't': unknown toolset 'nope'/,
+    );
   });
 
   it("refuses a call over the tenant's per-call cap and calls past DATAFORSEO_MAX_COST_USD, sending nothing", async () => {
@@ -206,6 +212,39 @@ describe("hosted http: gate and tenants", () => {
     } finally {
       await c.close();
       await server.close(100);
+    }
+  });
+
+  it("keeps each tenant's export files in its own folder: another tenant cannot list or read them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bmcp-exports-"));
+    // An export file of tenant "exporter", where backlinks_export writes it (its own folder).
+    mkdirSync(join(dir, "exporter"));
+    writeFileSync(join(dir, "exporter", "backlinks-forbes.com-2026-11-25.csv"), "url_from\nexample.com/a\n");
+    const server = await startHttp(hostedConfig({ baseUrl: emulator.url, exportDir: dir }), {
+      tenants: tenantsOf([
+        { name: "exporter", token: TOKEN_A },
+        { name: "other", token: TOKEN_B },
+      ]),
+    });
+    const a = await connect(server.url, TOKEN_A);
+    const b = await connect(server.url, TOKEN_B);
+    try {
+      const exports = (c: typeof a) => c.listResources().then((r) => r.resources.filter((x) => x.uri.startsWith("backlinks://exports/")));
+      const own = await exports(a);
+      expect(own.map((r) => r.uri)).toEqual(["backlinks://exports/backlinks-forbes.com-2026-11-25.csv"]);
+      const read = await a.readResource({ uri: own[0]!.uri });
+      expect(JSON.stringify(read.contents)).toContain("example.com/a");
+      expect(await exports(b)).toEqual([]);
+      const stolen = await b.readResource({ uri: own[0]!.uri }).then(
+        (r) => JSON.stringify(r.contents),
+        (err: Error) => err.message,
+      );
+      expect(stolen).not.toContain("example.com/a");
+    } finally {
+      await a.close();
+      await b.close();
+      await server.close(100);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -36,6 +36,8 @@ describe("tenants file", () => {
       ]),
       file([{ name: "a", token_sha256: hashToken("x"), login: "l", password: "secret-pw", extra: 1 }]),
       file([{ name: "a b", token_sha256: hashToken("x"), login: "l", password: "secret-pw" }]),
+      file([{ name: "..", token_sha256: hashToken("x"), login: "l", password: "secret-pw" }]),
+      file([{ name: "local", token_sha256: hashToken("x"), login: "l", password: "secret-pw" }]),
       "{ not json secret-pw",
     ];
     for (const text of bad) {
