@@ -4,7 +4,9 @@
 //
 //   node scripts/readme-tables.mjs          rewrite the generated parts of README.md
 //   node scripts/readme-tables.mjs --check  exit 1 when README.md is stale (the test runs this)
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 
@@ -12,15 +14,35 @@ const root = new URL("../", import.meta.url);
 const dist = (path) => new URL(`dist/${path}`, root).href;
 const { ENDPOINT_TOOLS } = await import(dist("tools/endpoints/index.js"));
 const { TOOLSET_PURPOSE, toolsetsOf } = await import(dist("tools/toolsets.js"));
-const { advertised, INSTRUCTIONS } = await import(dist("server.js"));
+const { createServer, INSTRUCTIONS } = await import(dist("server.js"));
+const { loadConfig } = await import(dist("config.js"));
+const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+const { InMemoryTransport } = await import("@modelcontextprotocol/sdk/inMemory.js");
 const { literalDefault, numericBound } = await import(dist("reference/endpoints.js"));
 const { settingsList } = await import(dist("config.js"));
 
 const README = fileURLToPath(new URL("README.md", root));
 
+/** Every tool as the server lists it with all toolsets on (what the model reads). */
+async function listedTools() {
+  const { config } = loadConfig([], { DATAFORSEO_TOOLSETS: "all", DATAFORSEO_STATE_DIR: mkdtempSync(join(tmpdir(), "readme-")) });
+  const parts = createServer(config);
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "readme", version: "1" });
+  await parts.server.connect(a);
+  await client.connect(b);
+  const { tools } = await client.listTools();
+  await client.close();
+  await parts.close(0);
+  return new Map(tools.map((t) => [t.name, t]));
+}
+
+const LISTED = await listedTools();
+
 /** Tokens the model pays for one tool in tools/list: name, description, input schema. */
-function toolTokens(name, description, input) {
-  return encode(JSON.stringify({ name, description, inputSchema: advertised(input) })).length;
+function toolTokens(name) {
+  const t = LISTED.get(name);
+  return encode(JSON.stringify({ name: t.name, description: t.description, inputSchema: t.inputSchema })).length;
 }
 
 function limits(p) {
@@ -43,21 +65,36 @@ function limits(p) {
 function toolsTable() {
   const rows = ["| tool | toolsets | endpoint | answers | tokens |", "| --- | --- | --- | --- | ---: |"];
   for (const t of ENDPOINT_TOOLS) {
-    rows.push(`| \`${t.name}\` | ${t.overlay.toolsets.join(", ")} | \`POST ${t.ref.path}\` | ${t.overlay.title} | ${toolTokens(t.name, t.overlay.description, t.input)} |`);
+    rows.push(`| \`${t.name}\` | ${t.overlay.toolsets.join(", ")} | \`POST ${t.ref.path}\` | ${t.overlay.title} | ${toolTokens(t.name)} |`);
+  }
+  const members = toolsetsOf();
+  const endpointNames = new Set(ENDPOINT_TOOLS.map((t) => t.name));
+  for (const [set, names] of Object.entries(members)) {
+    for (const name of names.filter((n) => !endpointNames.has(n))) {
+      rows.push(`| \`${name}\` | ${set} | (several calls) | ${LISTED.get(name).title} | ${toolTokens(name)} |`);
+    }
+  }
+  for (const name of ["backlinks_next_page", "backlinks_usage"]) {
+    rows.push(`| \`${name}\` | (always) | ${name === "backlinks_usage" ? "`GET /v3/appendix/user_data` (free)" : "(held rows free, else the next page)"} | ${LISTED.get(name).title} | ${toolTokens(name)} |`);
   }
   return rows.join("\n");
 }
 
 function toolsetsTable() {
   const members = toolsetsOf();
-  const byName = new Map(ENDPOINT_TOOLS.map((t) => [t.name, t]));
   const rows = ["| toolset | for | tools | tokens |", "| --- | --- | --- | ---: |"];
   for (const [name, purpose] of Object.entries(TOOLSET_PURPOSE)) {
     const list = members[name] ?? [];
-    const tokens = list.reduce((sum, n) => sum + toolTokens(n, byName.get(n).overlay.description, byName.get(n).input), 0);
+    const tokens = list.reduce((sum, n) => sum + toolTokens(n), 0);
     rows.push(`| \`${name}\` | ${purpose} | ${list.map((n) => `\`${n}\``).join(", ")} | ${tokens} |`);
   }
-  rows.push("", `Every configuration also has \`backlinks_next_page\` and \`backlinks_usage\`, and the server instructions (${encode(INSTRUCTIONS).length} tokens), which state the filter grammar and the defaults once for all tools.`);
+  const always = toolTokens("backlinks_next_page") + toolTokens("backlinks_usage");
+  const core = (members.core ?? []).reduce((sum, n) => sum + toolTokens(n), 0);
+  const instructions = encode(INSTRUCTIONS).length;
+  rows.push(
+    "",
+    `Every configuration also has \`backlinks_next_page\` and \`backlinks_usage\` (${always} tokens) and the server instructions (${instructions} tokens), which state the filter grammar and the defaults once for all tools. The default set (\`core\`) therefore costs ${core + always + instructions} tokens a turn; \`all\` costs ${[...LISTED.keys()].reduce((sum, n) => sum + toolTokens(n), 0) + instructions}.`,
+  );
   return rows.join("\n");
 }
 

@@ -96,6 +96,8 @@ export interface ServerContext {
   tools: ReadonlyMap<string, EndpointTool>;
   register: RegisterTool;
   enabledToolsets: ReadonlySet<string>;
+  /** Hears every tool call whose arguments passed their schema (name, checked arguments). */
+  onToolCall(listener: (name: string, args: Record<string, unknown>) => void): void;
 }
 
 /** Nothing thrown may escape as a protocol error or crash; never include secrets. */
@@ -128,6 +130,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
     throw new ConfigError(err instanceof Error ? err.message : String(err));
   }
   const tools = new Map<string, EndpointTool>(ENDPOINT_TOOLS.map((t) => [t.name, t]));
+  const callListeners: ((name: string, args: Record<string, unknown>) => void)[] = [];
   deps.clientSupportsElicitation = () => Boolean(server.server.getClientCapabilities()?.elicitation);
   const listed: Listed[] = [];
 
@@ -147,7 +150,9 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
         deps.ledger.refused(entry.name, "invalid_arguments");
         return invalidArgs(entry.name, argumentProblems(entry.name, input, parsed.error, tools.get(entry.name), raw));
       }
-      return handler(parsed.data as Record<string, unknown>, extra);
+      const args = parsed.data as Record<string, unknown>;
+      for (const listener of callListeners) listener(entry.name, args);
+      return handler(args, extra);
     };
     server.registerTool(
       entry.name,
@@ -225,7 +230,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
     },
   );
 
-  registerWorkflows({ server, deps, tools, register, enabledToolsets: enabled });
+  registerWorkflows({ server, deps, tools, register, enabledToolsets: enabled, onToolCall: (listener) => callListeners.push(listener) });
 
   // tools/list is sent to the model on every turn: serve it once-built and without per-tool boilerplate
   // ("$schema", "execution"). Calls still go through the SDK's registered handlers.

@@ -2,12 +2,16 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { tempStateDir } from "./state.mjs";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
 export const SERVER_ENTRY = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 export const BARE_ENTRY = fileURLToPath(new URL("../bare-server.mjs", import.meta.url));
 
-/** Environment for our server against an emulator; `extra` overrides or adds settings. */
+/**
+ * Environment for our server against an emulator; `extra` overrides or adds settings. Each
+ * server gets its own temporary state folder (ledger, spend totals).
+ */
 export function serverEnv(emulatorUrl, extra = {}) {
   return {
     PATH: process.env.PATH ?? "",
@@ -15,6 +19,7 @@ export function serverEnv(emulatorUrl, extra = {}) {
     DATAFORSEO_LOGIN: "demo",
     DATAFORSEO_PASSWORD: "demo",
     DATAFORSEO_LOG_LEVEL: "error",
+    DATAFORSEO_STATE_DIR: tempStateDir(),
     ...extra,
   };
 }

@@ -18,6 +18,25 @@ export function round(value, decimals = 2) {
   return Math.round(value * f) / f;
 }
 
+/**
+ * Decimals the spread allows: those of the power of ten at or below a tenth of the range
+ * (max − min), at most `finest` and at least 0. A median of 5.19 with a range of 2.8–5.2 is 5;
+ * with a range of 5.1–5.3 it is 5.2.
+ */
+export function spreadDecimals(min, max, finest = 3) {
+  const range = Math.abs(max - min);
+  if (!(range > 0)) return finest;
+  return Math.min(finest, Math.max(0, -Math.floor(Math.log10(range / 10))));
+}
+
+/** Median, min and max of repeated figures, each rounded to what the spread allows. */
+export function spread(values, finest = 3) {
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const d = spreadDecimals(min, max, finest);
+  return { median: round(median(values), d), min: round(min, d), max: round(max, d), repeats: values.length };
+}
+
 /** Milliseconds since an earlier performance.now() reading. */
 export function since(start) {
   return performance.now() - start;

@@ -47,3 +47,46 @@ export function bareTsv(items, columns) {
   for (const item of items) lines.push(columns.map((c) => bareCell(item[c])).join("\t"));
   return lines.join("\n");
 }
+
+/** Empty in the `.ai` sense: null, false, "", [] or {} (dropped from the reply). */
+function isEmpty(value) {
+  if (value === null || value === undefined || value === false || value === "") return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && Object.keys(value).length === 0;
+}
+
+/**
+ * DataForSEO's `.ai` transform of one item, as the official server shows it: empty, null and false
+ * fields stripped at every depth, floats rounded to 3 decimals.
+ */
+export function aiItem(value) {
+  if (typeof value === "number") return Number.isInteger(value) ? value : Math.round(value * 1000) / 1000;
+  if (Array.isArray(value)) return value.map(aiItem).filter((v) => !isEmpty(v));
+  if (value === null || typeof value !== "object") return value;
+  const out = {};
+  for (const [k, v] of Object.entries(value)) {
+    const t = aiItem(v);
+    if (!isEmpty(t)) out[k] = t;
+  }
+  return out;
+}
+
+/** The `.ai` reply's items: `{ id, status_code, status_message, result: [{ ...result, items }] }` reduced. */
+export function aiReply(result) {
+  return JSON.stringify({ status_code: 20000, status_message: "Ok.", result: [aiItem(result)] });
+}
+
+/** The top-level fields the `.ai` items show, in first-seen order (union over the rows). */
+export function aiFields(items) {
+  const seen = new Set();
+  for (const item of items) for (const k of Object.keys(aiItem(item))) seen.add(k);
+  return [...seen];
+}
+
+/**
+ * A reply's text with the running session total replaced by this call's own cost, as in the
+ * first call of a session: token figures then do not depend on how many calls came before.
+ */
+export function pinSessionTotal(text) {
+  return text.replace(/\| cost (\S+) \| session total \S+/g, "| cost $1 | session total $1");
+}

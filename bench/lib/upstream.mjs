@@ -1,19 +1,33 @@
 // The emulator and direct requests to it: the baseline every server figure is compared with.
 import { request } from "undici";
 
+/** The emulator's date, fixed so that every run sees the same data (its rows depend on the date). */
+export const PINNED_NOW = "2026-11-01T00:00:00Z";
+
+const AUTH = `Basic ${Buffer.from("demo:demo").toString("base64")}`;
+
+export async function startBenchEmulator(options = {}) {
+  const { startEmulator } = await import("../../dist/emulator/index.js");
+  return startEmulator({ host: "127.0.0.1", port: 0, login: "demo", password: "demo", now: new Date(PINNED_NOW), ...options });
+}
+
+/** Every endpoint tool: name → { key, path, rows kind, target kind }, from the built reference. */
+export async function endpointTools() {
+  const { ENDPOINTS } = await import("../../dist/reference/endpoints.js");
+  const out = {};
+  for (const e of Object.values(ENDPOINTS)) {
+    out[`backlinks_${e.key}`] = { key: e.key, path: e.path, rows: e.rows, targetKind: e.targetKind, hasLimit: Boolean(e.param("limit")) };
+  }
+  return out;
+}
+
+/** API path by tool name, for the tools the older sections time. */
 export const PATHS = {
   backlinks_backlinks: "/v3/backlinks/backlinks/live",
   backlinks_referring_domains: "/v3/backlinks/referring_domains/live",
   backlinks_domain_pages_summary: "/v3/backlinks/domain_pages_summary/live",
   backlinks_bulk_new_lost_referring_domains: "/v3/backlinks/bulk_new_lost_referring_domains/live",
 };
-
-const AUTH = `Basic ${Buffer.from("demo:demo").toString("base64")}`;
-
-export async function startBenchEmulator(options = {}) {
-  const { startEmulator } = await import("../../dist/emulator/index.js");
-  return startEmulator({ host: "127.0.0.1", port: 0, login: "demo", password: "demo", ...options });
-}
 
 /** One task POSTed straight to the emulator; returns the task's first result object. */
 export async function directPost(baseUrl, path, task) {

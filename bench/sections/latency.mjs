@@ -1,89 +1,88 @@
-// Overhead of the server: a backlinks_backlinks call over stdio (cache off, default text) against
-// a direct undici POST of the same task to the emulator, interleaved.
+// Time the server adds to a call: backlinks_backlinks over stdio (cache off, default text) against
+// a direct undici POST of the same task to the emulator. Two servers run side by side: one keeps
+// its state (the persistent spend ledger, synced to disk per paid call) in a folder on disk, the
+// other in a memory file system, where a sync costs nothing; the difference is the ledger's disk
+// cost. All three are interleaved, rotating which goes first, in 3 repeats (figures: the median
+// of the repeats' p50s, with min and max).
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { BARE_ENTRY, connect, serverEnv, SERVER_ENTRY } from "../lib/mcp.mjs";
 import { directPost, PATHS } from "../lib/upstream.mjs";
-import { percentile, round, since } from "../lib/stats.mjs";
+import { percentile, round, since, spread } from "../lib/stats.mjs";
 
 const TOOL = "backlinks_backlinks";
+const REPEATS = 3;
+const MEMORY_FS = "/dev/shm";
+
+async function timed(fn) {
+  const start = performance.now();
+  await fn();
+  return since(start);
+}
 
 export async function runLatency({ emulatorUrl, quick, log }) {
   const plan = quick
-    ? [{ rows: 10, runs: 10 }, { rows: 100, runs: 10 }, { rows: 1000, runs: 4 }]
-    : [{ rows: 10, runs: 300 }, { rows: 100, runs: 300 }, { rows: 1000, runs: 100 }];
-  const server = await connect(
-    SERVER_ENTRY,
-    serverEnv(emulatorUrl, { DATAFORSEO_CACHE_TTL_SECONDS: "0", DATAFORSEO_RATE_PER_MINUTE: "100000" }),
-  );
+    ? [{ rows: 10, runs: 6 }, { rows: 100, runs: 6 }, { rows: 1000, runs: 2 }]
+    : [{ rows: 10, runs: 100 }, { rows: 100, runs: 150 }, { rows: 1000, runs: 30 }];
+  const base = { DATAFORSEO_CACHE_TTL_SECONDS: "0", DATAFORSEO_RATE_PER_MINUTE: "100000" };
+  const memDir = existsSync(MEMORY_FS) ? mkdtempSync(join(MEMORY_FS, "backlinks-bench-")) : null;
+  const disk = await connect(SERVER_ENTRY, serverEnv(emulatorUrl, base));
+  const mem = memDir ? await connect(SERVER_ENTRY, serverEnv(emulatorUrl, { ...base, DATAFORSEO_STATE_DIR: memDir })) : null;
+  const bare = await connect(BARE_ENTRY, { PATH: process.env.PATH ?? "" });
   const out = {};
   try {
     for (const { rows, runs } of plan) {
       const task = { target: "forbes.com", limit: rows };
-      const timeServer = async () => {
-        const start = performance.now();
-        await server.call(TOOL, task);
-        return since(start);
+      const subjects = {
+        disk: () => disk.call(TOOL, task),
+        direct: () => directPost(emulatorUrl, PATHS[TOOL], task),
+        ...(mem ? { memory: () => mem.call(TOOL, task) } : {}),
+        ...(rows === 10 ? { echo: () => bare.call("echo", { text: "x" }) } : {}),
       };
-      const timeDirect = async () => {
-        const start = performance.now();
-        await directPost(emulatorUrl, PATHS[TOOL], task);
-        return since(start);
-      };
-      // Warm-up: JIT, connection pools, the emulator's memo of this query.
-      for (let i = 0; i < Math.min(10, runs); i++) {
-        await timeServer();
-        await timeDirect();
-      }
-      const viaServer = [];
-      const direct = [];
-      for (let i = 0; i < runs; i++) {
-        if (i % 2 === 0) {
-          viaServer.push(await timeServer());
-          direct.push(await timeDirect());
-        } else {
-          direct.push(await timeDirect());
-          viaServer.push(await timeServer());
+      const names = Object.keys(subjects);
+      // Warm-up: JIT, connection pools, the emulator's memo of this query, the first price read.
+      for (let i = 0; i < Math.min(10, runs); i++) for (const n of names) await subjects[n]();
+      const perRepeat = Object.fromEntries(names.map((n) => [n, []]));
+      for (let r = 0; r < REPEATS; r++) {
+        const times = Object.fromEntries(names.map((n) => [n, []]));
+        for (let i = 0; i < runs; i++) {
+          for (let k = 0; k < names.length; k++) {
+            const n = names[(i + k) % names.length];
+            times[n].push(await timed(subjects[n]));
+          }
         }
+        for (const n of names) perRepeat[n].push(percentile(times[n], 50));
       }
-      const f = {
-        runs,
-        server_ms_p50: round(percentile(viaServer, 50), 2),
-        server_ms_p95: round(percentile(viaServer, 95), 2),
-        direct_ms_p50: round(percentile(direct, 50), 2),
-        direct_ms_p95: round(percentile(direct, 95), 2),
-      };
-      f.ratio_p50 = round(f.server_ms_p50 / f.direct_ms_p50, 3);
-      f.ratio_p95 = round(f.server_ms_p95 / f.direct_ms_p95, 3);
-      // What the server adds in absolute terms: against the real API (hundreds of ms) this is the figure that matters.
-      f.added_ms_p50 = round(f.server_ms_p50 - f.direct_ms_p50, 2);
+      const f = { runs_per_repeat: runs };
+      for (const n of names) f[`${n}_ms_p50`] = spread(perRepeat[n]);
+      f.added_ms_p50 = spread(perRepeat.disk.map((v, r) => v - perRepeat.direct[r]));
+      if (mem) {
+        f.added_ms_p50_state_in_memory = spread(perRepeat.memory.map((v, r) => v - perRepeat.direct[r]));
+        f.ledger_disk_ms_p50 = spread(perRepeat.disk.map((v, r) => v - perRepeat.memory[r]));
+      }
+      f.ratio_p50 = spread(perRepeat.disk.map((v, r) => v / perRepeat.direct[r]));
       out[`rows_${rows}`] = f;
-      log(`  ${rows} rows: server p50 ${f.server_ms_p50} ms, direct p50 ${f.direct_ms_p50} ms, ratio ${f.ratio_p50}`);
+      log(
+        `  ${rows} rows: server p50 ${f.disk_ms_p50.median} ms, direct ${f.direct_ms_p50.median} ms, added ${f.added_ms_p50.median} ms` +
+          (mem ? ` (${f.added_ms_p50_state_in_memory.median} ms with the state in memory)` : ""),
+      );
     }
   } finally {
-    await server.close();
-  }
-  // The floor of any stdio tool call: the bare SDK server's echo tool, same client.
-  const bare = await connect(BARE_ENTRY, { PATH: process.env.PATH ?? "" });
-  const echo = [];
-  try {
-    const runs = quick ? 10 : 300;
-    for (let i = 0; i < runs + 10; i++) {
-      const start = performance.now();
-      await bare.call("echo", { text: "x" });
-      if (i >= 10) echo.push(since(start));
-    }
-  } finally {
+    await disk.close();
+    await mem?.close();
     await bare.close();
+    if (memDir) rmSync(memDir, { recursive: true, force: true });
   }
-  log(`  bare SDK echo call p50 ${round(percentile(echo, 50), 2)} ms`);
+  const r100 = out.rows_100;
   return {
-    bare_call_ms_p50: round(percentile(echo, 50), 2),
-    bare_call_ms_p95: round(percentile(echo, 95), 2),
-    overhead_ratio_p50: out.rows_100.ratio_p50,
-    overhead_ratio_p95: out.rows_100.ratio_p95,
-    overhead_ratio_p50_10: out.rows_10.ratio_p50,
-    overhead_ratio_p95_10: out.rows_10.ratio_p95,
-    overhead_ratio_p50_1000: out.rows_1000.ratio_p50,
-    overhead_ratio_p95_1000: out.rows_1000.ratio_p95,
+    repeats: REPEATS,
+    added_ms_p50: r100.added_ms_p50.median,
+    added_ms_p50_min: r100.added_ms_p50.min,
+    added_ms_p50_max: r100.added_ms_p50.max,
+    added_ms_p50_state_in_memory: r100.added_ms_p50_state_in_memory?.median ?? NaN,
+    ledger_disk_ms_p50: r100.ledger_disk_ms_p50?.median ?? NaN,
+    overhead_ratio_p50: round(r100.ratio_p50.median, 3),
+    bare_call_ms_p50: out.rows_10.echo_ms_p50.median,
     ...out,
   };
 }

@@ -1,81 +1,90 @@
-// Memory of the server process: peak RSS after 1,000 calls of 1,000 rows, then RSS growth over
-// 9,000 more calls (a leak check). Cache off and distinct offsets, so every call goes upstream.
-// A second, shorter run with one paging cursor kept shows how much of the peak is held rows.
+// Memory of the server process, default settings (cache off, so every call goes upstream):
+// - large: peak RSS (VmHWM) after 1,000 calls of backlinks_backlinks with 1,000 rows each, two
+//   at a time; each call holds ~750 rows for backlinks_next_page, as the default output budget says.
+// - small: peak RSS after 320 calls of 100 rows; then the same process goes on to 9,320 calls, with
+//   RSS sampled every 10 calls, to see whether it grows: the medians of the first and last 1,000
+//   calls of the 9,000, and the least-squares trend, each beside the sawtooth of garbage collection
+//   (the spread of RSS within a window).
 import { connect, memoryOf, serverEnv, SERVER_ENTRY } from "../lib/mcp.mjs";
 import { startRelay } from "../lib/relay.mjs";
-import { median, pool, round, since, slope } from "../lib/stats.mjs";
+import { median, percentile, pool, round, since, slope } from "../lib/stats.mjs";
 
 const SAMPLE_EVERY = 10;
-const ROWS = 1000;
-// Calls in flight at once: keeps both cores busy (emulator in this process, server in its own).
 const WIDTH = 2;
 
-async function measure({ firstCalls, totalCalls, env, log }) {
+async function run({ rows, first, total, log }) {
   // Each emulator account has a fixed balance: a relay moves to a fresh emulator every 1,000 calls.
   const relay = await startRelay({ rotateEvery: 1000 });
   const server = await connect(
     SERVER_ENTRY,
-    serverEnv(relay.url, { DATAFORSEO_CACHE_TTL_SECONDS: "0", DATAFORSEO_RATE_PER_MINUTE: "100000", ...env }),
+    serverEnv(relay.url, { DATAFORSEO_CACHE_TTL_SECONDS: "0", DATAFORSEO_RATE_PER_MINUTE: "100000" }),
   );
   const pid = server.pid;
-  const samples = []; // [calls done, RSS MB]
+  const samples = [];
   let done = 0;
+  const span = Math.floor(20_000 / rows);
   const call = async (i) => {
-    await server.call("backlinks_backlinks", { target: "forbes.com", limit: ROWS, offset: (i % 20) * 1000 });
+    await server.call("backlinks_backlinks", { target: "forbes.com", limit: rows, offset: (i % span) * rows });
     done++;
     if (done % SAMPLE_EVERY === 0) samples.push([done, memoryOf(pid).rssMb]);
   };
   try {
     const start = performance.now();
     const startRss = memoryOf(pid).rssMb;
-    await pool(firstCalls, WIDTH, call);
+    await pool(first, WIDTH, call);
     const peak = memoryOf(pid).hwmMb;
-    log(`  ${firstCalls} calls in ${round(since(start) / 1000, 1)} s, peak RSS ${round(peak, 1)} MB`);
-    if (totalCalls > firstCalls) await pool(totalCalls - firstCalls, WIDTH, (i) => call(firstCalls + i));
-    // RSS moves with every GC cycle: compare the medians of the last 10% of calls before each mark.
-    const window = (mark) => samples.filter(([n]) => n > mark - mark / 10 && n <= mark).map(([, mb]) => mb);
-    // The trend: least-squares slope of RSS over the later calls, times their number. Steadier
-    // than two points, since RSS swings by tens of MB with each major GC.
-    const later = samples.filter(([n]) => n >= firstCalls);
-    return {
-      startRss,
-      peak,
-      samples,
-      trend: slope(later) * (totalCalls - firstCalls),
-      rssFirst: median(window(firstCalls)),
-      rssEnd: median(window(totalCalls)),
-      peakEnd: memoryOf(pid).hwmMb,
-      seconds: since(start) / 1000,
-    };
+    const firstSeconds = since(start) / 1000;
+    log(`  ${first} calls of ${rows} rows in ${round(firstSeconds, 1)} s: peak RSS ${round(peak, 1)} MB`);
+    if (total > first) await pool(total - first, WIDTH, (i) => call(first + i));
+    return { startRss, peak, samples, seconds: since(start) / 1000, endRss: memoryOf(pid).rssMb, peakEnd: memoryOf(pid).hwmMb };
   } finally {
     await server.close();
     await relay.close();
   }
 }
 
-export async function runMemory({ quick, log }) {
-  const firstCalls = quick ? 10 : 1000;
-  const totalCalls = quick ? 30 : 10_000;
-  const main = await measure({ firstCalls, totalCalls, env: {}, log });
-  log(`  RSS median at call ${firstCalls}: ${round(main.rssFirst, 1)} MB, at call ${totalCalls}: ${round(main.rssEnd, 1)} MB, trend ${round(main.trend, 1)} MB`);
-  const oneCursor = await measure({ firstCalls, totalCalls: firstCalls, env: { DATAFORSEO_CURSOR_MAX: "1" }, log });
+function growth(samples, from, to) {
+  const later = samples.filter(([n]) => n > from && n <= to);
+  const windowSize = Math.max(SAMPLE_EVERY, Math.round((to - from) / 9));
+  const win = (a, b) => later.filter(([n]) => n > a && n <= b).map(([, mb]) => mb);
+  const head = win(from, from + windowSize);
+  const tail = win(to - windowSize, to);
+  const all = later.map(([, mb]) => mb);
   return {
-    calls_first: firstCalls,
-    calls_total: totalCalls,
-    rows_per_call: ROWS,
-    start_rss_mb: round(main.startRss, 1),
-    peak_rss_mb: round(main.peak, 1),
-    rss_at_first_mb: round(main.rssFirst, 1),
-    rss_at_end_mb: round(main.rssEnd, 1),
-    growth_mb: round(main.trend, 1),
-    growth_mb_window_medians: round(main.rssEnd - main.rssFirst, 1),
-    rss_min_mb: round(Math.min(...main.samples.filter(([n]) => n >= firstCalls).map(([, mb]) => mb)), 1),
-    rss_max_mb: round(Math.max(...main.samples.filter(([n]) => n >= firstCalls).map(([, mb]) => mb)), 1),
-    peak_rss_end_mb: round(main.peakEnd, 1),
-    seconds: round(main.seconds, 1),
-    // Same first run with DATAFORSEO_CURSOR_MAX=1: the peak without held rows of old cursors.
-    peak_rss_mb_cursor_max_1: round(oneCursor.peak, 1),
-    // RSS every 10th sample (every 100 calls), for plotting: [calls, MB].
-    rss_series: main.samples.filter((_, i) => i % 10 === 9).map(([n, mb]) => [n, round(mb, 1)]),
+    window_calls: windowSize,
+    rss_median_first_window_mb: round(median(head), 1),
+    rss_median_last_window_mb: round(median(tail), 1),
+    growth_window_medians_mb: round(median(tail) - median(head), 1),
+    growth_trend_mb: round(slope(later) * (to - from), 1),
+    // The sawtooth: the 5th–95th percentile of RSS over the whole stretch, and of each end window.
+    rss_p5_mb: round(percentile(all, 5), 1),
+    rss_p95_mb: round(percentile(all, 95), 1),
+    sawtooth_mb: round(percentile(all, 95) - percentile(all, 5), 1),
+    first_window_p95_mb: round(percentile(head, 95), 1),
+  };
+}
+
+export async function runMemory({ quick, log }) {
+  const large = quick ? { rows: 1000, first: 10, total: 10 } : { rows: 1000, first: 1000, total: 1000 };
+  const small = quick ? { rows: 100, first: 20, total: 60 } : { rows: 100, first: 320, total: 9320 };
+  const a = await run({ ...large, log });
+  const b = await run({ ...small, log });
+  const g = growth(b.samples, small.first, small.total);
+  log(`  ${small.total - small.first} more calls of 100 rows: median RSS ${g.rss_median_first_window_mb} -> ${g.rss_median_last_window_mb} MB, trend ${g.growth_trend_mb} MB, sawtooth ${g.sawtooth_mb} MB`);
+  return {
+    large_calls: large.first,
+    large_rows_per_call: large.rows,
+    start_rss_mb: round(a.startRss, 1),
+    peak_rss_mb: round(a.peak, 1),
+    large_seconds: round(a.seconds, 1),
+    small_calls: small.first,
+    small_rows_per_call: small.rows,
+    peak_rss_mb_small: round(b.peak, 1),
+    growth_calls: small.total - small.first,
+    ...g,
+    // A growth is "beyond the spread" when the last window's median passes the first window's 95th percentile.
+    growth_beyond_spread: g.rss_median_last_window_mb > g.first_window_p95_mb,
+    small_seconds: round(b.seconds, 1),
+    rss_series_small: b.samples.filter((_, i) => i % 20 === 19).map(([n, mb]) => [n, round(mb, 1)]),
   };
 }

@@ -1,44 +1,53 @@
-// Cold start: spawn → initialize answered → tools/list answered, ours against a bare SDK server.
+// Cold start: spawn → initialize answered → tools/list answered, ours against a bare SDK server
+// that lists as many output schemas as ours (the client compiles each on tools/list).
+// Interleaved, alternating which goes first; 3 repeats, each the p50 of its starts.
 import { BARE_ENTRY, connect, serverEnv, SERVER_ENTRY } from "../lib/mcp.mjs";
-import { percentile, round, since } from "../lib/stats.mjs";
+import { percentile, round, since, spread } from "../lib/stats.mjs";
+
+const REPEATS = 3;
 
 async function coldStart(entry, env) {
   const start = performance.now();
   const server = await connect(entry, env);
-  await server.client.listTools();
+  const list = await server.client.listTools();
   const ms = since(start);
   await server.close(); // waits for the process to exit, so runs never overlap
-  return ms;
+  return { ms, outputSchemas: list.tools.filter((t) => t.outputSchema).length };
 }
 
 export async function runStartup({ emulatorUrl, quick, log }) {
-  const runs = quick ? 3 : 20;
+  const runs = quick ? 2 : 8;
   const env = serverEnv(emulatorUrl);
-  const bareEnv = { PATH: process.env.PATH ?? "" };
   // One untimed start of each first, so both read their files from a warm page cache.
-  await coldStart(SERVER_ENTRY, env);
+  const { outputSchemas } = await coldStart(SERVER_ENTRY, env);
+  const bareEnv = { PATH: process.env.PATH ?? "", BARE_OUTPUT_SCHEMAS: String(outputSchemas) };
   await coldStart(BARE_ENTRY, bareEnv);
   const ours = [];
   const bare = [];
-  for (let i = 0; i < runs; i++) {
-    // Interleaved, alternating which goes first.
-    if (i % 2 === 0) {
-      ours.push(await coldStart(SERVER_ENTRY, env));
-      bare.push(await coldStart(BARE_ENTRY, bareEnv));
-    } else {
-      bare.push(await coldStart(BARE_ENTRY, bareEnv));
-      ours.push(await coldStart(SERVER_ENTRY, env));
+  const ratios = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const o = [];
+    const b = [];
+    for (let i = 0; i < runs; i++) {
+      if ((r * runs + i) % 2 === 0) {
+        o.push((await coldStart(SERVER_ENTRY, env)).ms);
+        b.push((await coldStart(BARE_ENTRY, bareEnv)).ms);
+      } else {
+        b.push((await coldStart(BARE_ENTRY, bareEnv)).ms);
+        o.push((await coldStart(SERVER_ENTRY, env)).ms);
+      }
     }
+    ours.push(percentile(o, 50));
+    bare.push(percentile(b, 50));
+    ratios.push(percentile(o, 50) / percentile(b, 50));
   }
   const r = {
-    runs,
-    initialize_ms_p50: round(percentile(ours, 50), 1),
-    initialize_ms_p90: round(percentile(ours, 90), 1),
-    bare_ms_p50: round(percentile(bare, 50), 1),
-    bare_ms_p90: round(percentile(bare, 90), 1),
+    starts_per_repeat: runs,
+    output_schemas_both: outputSchemas,
+    initialize_ms_p50: spread(ours, 1),
+    bare_ms_p50: spread(bare, 1),
+    ratio_p50: spread(ratios, 2),
   };
-  r.ratio_p50 = round(r.initialize_ms_p50 / r.bare_ms_p50, 3);
-  r.ratio_p90 = round(r.initialize_ms_p90 / r.bare_ms_p90, 3);
-  log(`  ours p50 ${r.initialize_ms_p50} ms, bare p50 ${r.bare_ms_p50} ms`);
+  log(`  ours p50 ${r.initialize_ms_p50.median} ms, bare p50 ${r.bare_ms_p50.median} ms (${outputSchemas} output schemas each), ratio ${r.ratio_p50.median}`);
   return r;
 }

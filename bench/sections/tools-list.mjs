@@ -1,29 +1,43 @@
-// What the assistant reads on every turn: the tools/list result.
+// What the model sees of the tools, on every turn: for each tool its name, description and input
+// schema (as a client hands them to the model; output schemas, titles and annotations stay with the
+// client), plus the server instructions once. Measured for the default toolset and for `all`, with
+// the wire size of the tools/list result beside it.
 import { connect, serverEnv, SERVER_ENTRY } from "../lib/mcp.mjs";
 import { tokens } from "../lib/tokens.mjs";
 
-export async function runToolsList({ emulatorUrl }) {
-  const server = await connect(SERVER_ENTRY, serverEnv(emulatorUrl));
+/** One tool as the model receives it. */
+export function modelView(tool) {
+  return JSON.stringify({ name: tool.name, description: tool.description ?? "", input_schema: tool.inputSchema });
+}
+
+async function measure(emulatorUrl, toolsets) {
+  const env = toolsets ? { DATAFORSEO_TOOLSETS: toolsets } : {};
+  const server = await connect(SERVER_ENTRY, serverEnv(emulatorUrl, env));
   try {
     const result = await server.client.listTools();
-    const json = JSON.stringify(result);
+    const instructions = server.client.getInstructions() ?? "";
     const perTool = {};
-    // Where the tokens go, summed over tools: description, inputSchema, outputSchema, the rest.
-    const byPart = { description: 0, inputSchema: 0, outputSchema: 0, other: 0 };
+    let toolTokens = 0;
     for (const tool of result.tools) {
-      perTool[tool.name] = tokens(JSON.stringify(tool));
-      for (const [key, value] of Object.entries(tool)) {
-        byPart[key in byPart && key !== "other" ? key : "other"] += tokens(JSON.stringify(value));
-      }
+      const t = tokens(modelView(tool));
+      perTool[tool.name] = t;
+      toolTokens += t;
     }
+    const wire = JSON.stringify(result);
     return {
-      tokens: tokens(json),
-      chars: json.length,
       tools: result.tools.length,
+      model_tokens: toolTokens + tokens(instructions),
+      tools_tokens: toolTokens,
+      instructions_tokens: tokens(instructions),
+      wire_tokens: tokens(wire),
+      wire_chars: wire.length,
       tokens_by_tool: perTool,
-      tokens_by_part: byPart,
     };
   } finally {
     await server.close();
   }
+}
+
+export async function runToolsList({ emulatorUrl }) {
+  return { default: await measure(emulatorUrl, undefined), all: await measure(emulatorUrl, "all") };
 }

@@ -69,6 +69,32 @@ function domainOnly(p: ParamSpec | undefined): boolean {
   return p?.note !== undefined && /\bdomain\b[^.;]*\bonly\b/i.test(p.note);
 }
 
+/** The documented "at most N distinct domains" of a targets list, when there is one. */
+function distinctDomainLimit(p: ParamSpec): number | undefined {
+  const m = /at most (\d+) distinct domains/i.exec(p.note ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * A lower bound on the domains a target names: the last two labels of its host (an IP stays whole).
+ * Two-level suffixes (co.uk) make it count fewer, never more, than DataForSEO does, so a list is
+ * refused here only when the API would refuse it too.
+ */
+function domainFloorOf(target: string): string {
+  const host = (/^https?:\/\//i.test(target) ? target.replace(/^https?:\/\//i, "").split(/[/?#:]/)[0]! : target).toLowerCase().replace(/\.$/, "");
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return host;
+  return host.split(".").slice(-2).join(".");
+}
+
+/** Lists whose documentation caps the distinct domains they may come from (bulk_pages_summary: 100). */
+function checkDistinctDomains(p: ParamSpec, list: unknown): string[] {
+  const limit = distinctDomainLimit(p);
+  if (limit === undefined || !Array.isArray(list)) return [];
+  const domains = new Set(list.filter((t): t is string => typeof t === "string").map(domainFloorOf));
+  if (domains.size <= limit) return [];
+  return [`targets come from ${domains.size} distinct domains; at most ${limit} are allowed in one call. Split them over several calls by domain`];
+}
+
 /** The form of target, targets and exclude_targets: domains or absolute URLs, sane, not our handles, no repeats. */
 function checkTargets(ref: EndpointRef, args: Args): string[] {
   const problems: string[] = [];
@@ -77,6 +103,7 @@ function checkTargets(ref: EndpointRef, args: Args): string[] {
   const targets = ref.param("targets");
   if (targets && args.targets !== undefined) {
     problems.push(...checkTargetList(args.targets, "targets", { max: targets.max_items ?? 1000, domainOnly: domainOnly(targets) }));
+    problems.push(...checkDistinctDomains(targets, args.targets));
   }
   const excluded = ref.param("exclude_targets");
   if (excluded && args.exclude_targets !== undefined) {

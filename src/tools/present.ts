@@ -152,6 +152,13 @@ function baseStructured(meta: PageMeta, shown: number, handle: string | null): R
   return out;
 }
 
+/** Characters {"value":…} adds around an item. */
+const WRAP_CHARS = '{"value":}'.length;
+
+function isObjectItem(item: unknown): boolean {
+  return typeof item === "object" && item !== null && !Array.isArray(item);
+}
+
 async function presentJson(
   rows: readonly unknown[],
   hasMoreUpstream: boolean,
@@ -161,11 +168,15 @@ async function presentJson(
 ): Promise<Presented> {
   const skeleton = baseStructured(meta, rows.length, "x".repeat(HANDLE_SIZE));
   const fixed = JSON.stringify({ ...skeleton, items: [] }).length + 40;
+  // Items that are not objects are wrapped as {"value": item} after fitting (the declared output
+  // schema lists objects); the wrapping's characters are kept free beforehand.
+  const wrapping = rows.reduce<number>((n, row) => n + (isObjectItem(row) ? 0 : WRAP_CHARS), 0);
   // JSON is counted in characters; two characters a token bounds the tokens of digit-heavy JSON too.
-  const budget = Math.max(200, Math.min(options.maxChars, options.maxTokens * 2) - fixed);
+  const budget = Math.max(200, Math.min(options.maxChars, options.maxTokens * 2) - fixed - wrapping);
   const fit = fitJsonItems(rows, budget, { listLimit: options.listLimit, columns: options.explicitFields ? options.columns : undefined });
   const hasMore = fit.shown < rows.length || hasMoreUpstream;
   const handle = hasMore ? await handleFor(fit.shown) : null;
-  const structured = { ...baseStructured(meta, fit.shown, handle), items: fit.items };
+  const items = fit.items.map((item) => (isObjectItem(item) ? item : { value: item }));
+  const structured = { ...baseStructured(meta, fit.shown, handle), items };
   return { text: JSON.stringify(structured), structured, shown: fit.shown };
 }

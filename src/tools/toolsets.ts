@@ -10,6 +10,12 @@ export const TOOLSET_PURPOSE: Record<string, string> = {
   pages: "the target's own pages: crawled pages and per-page backlink metrics",
   spam: "link-network and spam signals: referring IPs/subnets, spam scores",
   bulk: "one figure for up to 1,000 targets at once",
+  workflows: "answers built from several calls: the backlinks_audit scorecard, backlinks_export to CSV, JSONL or disavow files",
+};
+
+/** Tools that are not endpoint overlays, by toolset (the workflow tools register themselves under these names). */
+export const OTHER_MEMBERS: Record<string, readonly string[]> = {
+  workflows: ["backlinks_audit", "backlinks_export"],
 };
 
 /** Tools in every configuration (paging and usage work for whatever else is enabled). */
@@ -48,5 +54,6 @@ export function toolsetsOf(): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const name of toolsetNames()) out[name] = [];
   for (const tool of ENDPOINT_TOOLS) for (const s of tool.overlay.toolsets) out[s]!.push(tool.name);
+  for (const [s, names] of Object.entries(OTHER_MEMBERS)) out[s]!.push(...names);
   return out;
 }

@@ -1,6 +1,5 @@
 // Workflows: answers built from several endpoint calls (audit scorecard, exports), prompts and resources.
 import type { ServerContext } from "../server.js";
-import type { Deps } from "../tools/deps.js";
 import { AUDIT_TOOL, auditInput, runAudit } from "./audit.js";
 import { EXPORT_TOOL, exportInput, runExport } from "./export.js";
 import { registerPrompts } from "./prompts.js";
@@ -18,25 +17,15 @@ export const EXPORT_DESCRIPTION =
 /** The toolset of the workflow tools. */
 export const WORKFLOWS_TOOLSET = "workflows";
 
-/**
- * Remember the targets of every request sent upstream (every tool reaches DataForSEO through the one
- * client; a cached answer was sent earlier in the same process, so its target is already known).
- */
-function observeTargets(deps: Deps, memory: TargetMemory): void {
-  const client = deps.client as unknown as { post?: (...args: unknown[]) => unknown };
-  const post = client.post;
-  if (typeof post !== "function") return;
-  client.post = (...args: unknown[]) => {
-    memory.addFrom(args[1]);
-    return post.apply(deps.client, args);
-  };
-}
-
 /** Registers the workflow tools, prompts and resources on a server; returns the session's target memory. */
 export function registerWorkflows(ctx: ServerContext): TargetMemory {
   const { server, deps, tools, register } = ctx;
   const memory = new TargetMemory();
-  observeTargets(deps, memory);
+  // Targets of every call, for prompt arguments that complete from the session.
+  ctx.onToolCall((_name, args) => {
+    memory.addFrom(args);
+    if (args.arguments && typeof args.arguments === "object") memory.addFrom(args.arguments);
+  });
 
   register(
     {
@@ -48,10 +37,7 @@ export function registerWorkflows(ctx: ServerContext): TargetMemory {
     },
     [WORKFLOWS_TOOLSET],
     auditInput,
-    async (args, extra) => {
-      memory.addFrom(args);
-      return runAudit(deps, tools, auditInput.parse(args), extra);
-    },
+    async (args, extra) => runAudit(deps, tools, auditInput.parse(args), extra),
   );
 
   register(
@@ -64,11 +50,7 @@ export function registerWorkflows(ctx: ServerContext): TargetMemory {
     },
     [WORKFLOWS_TOOLSET],
     exportInput,
-    async (args, extra) => {
-      const input = exportInput.parse(args);
-      memory.addFrom(input.arguments);
-      return runExport(deps, tools, input, extra);
-    },
+    async (args, extra) => runExport(deps, tools, exportInput.parse(args), extra),
   );
 
   registerPrompts(server, memory);

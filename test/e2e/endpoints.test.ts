@@ -195,6 +195,25 @@ describe("every endpoint tool", () => {
     expect(shown.get("referring_links_tld")).toMatch(/^[a-z]+:\d+/);
   });
 
+  it("a bulk new/lost reply without date_from says which date_from the API used", async () => {
+    for (const name of ["backlinks_bulk_new_lost_referring_domains", "backlinks_bulk_new_lost_backlinks"]) {
+      const res = await h.call(name, { targets: ["forbes.com"] });
+      const header = textOf(res).split("\n")[0]!;
+      const d = new Date(Date.UTC(NOW.getUTCFullYear(), NOW.getUTCMonth() - 1, 1));
+      const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+      d.setUTCDate(Math.min(NOW.getUTCDate(), lastDay));
+      expect(header).toContain(`date_from ${d.toISOString().slice(0, 10)} (default: a month ago)`);
+    }
+  });
+
+  it("a target form that likely is not what was meant gets a note in the header, not a refusal", async () => {
+    const home = await h.call("backlinks_summary", { target: "https://forbes.com" });
+    expect(home.isError).toBeFalsy();
+    expect(textOf(home).split("\n")[0]).toMatch(/homepage only; use forbes\.com for the whole domain/);
+    const www = await h.call("backlinks_summary", { target: "www.forbes.com" });
+    expect(textOf(www).split("\n")[0]).toMatch(/subdomain only/);
+  });
+
   it("intersections show one row per referring domain with per-target columns", async () => {
     const res = await h.call("backlinks_domain_intersection", { targets: ["forbes.com", "cnn.com", "bbc.com"], limit: 10, order_by: ["intersections_count,desc"] });
     expect(res.isError, textOf(res)).toBeFalsy();

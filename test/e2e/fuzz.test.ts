@@ -5,9 +5,10 @@ import fc from "fast-check";
 import { startHarness, type Harness } from "./harness.js";
 
 import { ENDPOINT_TOOLS } from "../../src/tools/endpoints/index.js";
+import { OTHER_MEMBERS } from "../../src/tools/toolsets.js";
 
 // Every tool the server registers, so a new endpoint is fuzzed without touching this file.
-const TOOLS = [...ENDPOINT_TOOLS.map((t) => t.name), "backlinks_next_page", "backlinks_usage"];
+const TOOLS = [...ENDPOINT_TOOLS.map((t) => t.name), ...Object.values(OTHER_MEMBERS).flat(), "backlinks_next_page", "backlinks_usage"];
 
 const fieldNames = fc.constantFrom("rank", "dofollow", "anchor", "first_seen", "backlinks", "domain", "url", "rnak", "referring_links_tld.com", "", "a.b.c");
 const ops = fc.constantFrom("=", "<>", ">", "<", "like", "ilike", "in", "not_in", "regex", "match", "has", "contains", "and", "or");

@@ -128,6 +128,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     DATAFORSEO_STATE_DIR: stateDir,
+    DATAFORSEO_EXPORT_DIR: join(stateDir, "exports"),
     DATAFORSEO_BASE_URL: proxy.url,
     DATAFORSEO_LOG_LEVEL: "info",
     ...options.env,

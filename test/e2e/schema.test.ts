@@ -5,6 +5,7 @@ import { Ajv } from "ajv";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { startHarness, SERVER_ENTRY, tempStateDir, type Harness } from "./harness.js";
 import { ENDPOINT_TOOLS } from "../../src/tools/endpoints/index.js";
+import { OTHER_MEMBERS } from "../../src/tools/toolsets.js";
 
 function walk(schema: unknown, visit: (node: Record<string, unknown>, path: string) => void, path = "#"): void {
   if (!schema || typeof schema !== "object") return;
@@ -32,7 +33,7 @@ describe("tools/list", () => {
 
   it("every registered tool is listed with all toolsets, each matching its own checked-in snapshot", async () => {
     const { tools } = await h.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual([...ENDPOINT_TOOLS.map((t) => t.name), "backlinks_next_page", "backlinks_usage"].sort());
+    expect(tools.map((t) => t.name).sort()).toEqual([...ENDPOINT_TOOLS.map((t) => t.name), ...Object.values(OTHER_MEMBERS).flat(), "backlinks_next_page", "backlinks_usage"].sort());
     for (const tool of tools) {
       await expect(`${JSON.stringify(tool, null, 1)}\n`).toMatchFileSnapshot(`./__snapshots__/tools/${tool.name}.json`);
     }
@@ -50,7 +51,8 @@ describe("tools/list", () => {
       walk(schema, (node, path) => {
         if (node.type === "array") expect(node.items, `${tool.name} ${path} needs items`).toBeDefined();
       });
-      expect(tool.annotations?.readOnlyHint, tool.name).toBe(true);
+      // Every tool only reads, except the export, which writes a file on this machine.
+      expect(tool.annotations?.readOnlyHint, tool.name).toBe(tool.name !== "backlinks_export");
       if (tool.outputSchema) {
         const out = { ...tool.outputSchema } as Record<string, unknown>;
         delete out.$schema;

@@ -208,3 +208,40 @@ describe("PagingStore spill", () => {
     for (const [h, st] of issued) expect(await s.get(h)).toEqual({ found: true, state: st });
   });
 });
+
+describe("PagingStore held-row form", () => {
+  it("keeps held rows packed in memory, far smaller than their text, and returns them exactly", async () => {
+    const s = store({ maxBytes: 64 << 20 });
+    // Multi-byte characters and field names repeated on every row, like API rows.
+    const held = JSON.stringify(
+      Array.from({ length: 2000 }, (_, i) => ({ url_from: `https://ex${i}.example/путь/${i}`, anchor: `ancre é ${i} 🔗`, dofollow: i % 2 === 0, rank: i })),
+    );
+    const handle = await s.issue(page(1, held, 2000));
+    const stats = s.stats();
+    expect(stats.packedBytes).toBeGreaterThan(0);
+    expect(stats.packedBytes).toBeLessThan(Buffer.byteLength(held) / 3);
+    // The bound still counts the text: two bytes per character.
+    expect(stats.memoryBytes).toBeGreaterThan(2 * held.length);
+    const got = await s.get(handle);
+    expect(got.found && got.state.held).toBe(held);
+    // Read twice: reading does not consume the packed rows.
+    const again = await s.get(handle);
+    expect(again.found && again.state.held).toBe(held);
+  });
+
+  it("brings packed rows back intact from a spill file, and counts no packed bytes for spilled or dropped cursors", async () => {
+    const s = store({ maxBytes: 1 << 20, maxInMemory: 1 });
+    const a = rows(300, "a");
+    const b = rows(300, "b");
+    const ha = await s.issue(page(1, a, 300));
+    const packedA = s.stats().packedBytes;
+    await s.issue(page(2, b, 300)); // pushes the first cursor to disk
+    expect(s.stats().spilled).toBe(1);
+    expect(s.stats().packedBytes).toBeLessThan(packedA * 1.5);
+    const got = await s.get(ha); // back from disk, packed again; the other goes out
+    expect(got.found && got.state.held).toBe(a);
+    expect(s.stats().inMemory).toBe(1);
+    s.closeSync();
+    expect(s.stats().packedBytes).toBe(0);
+  });
+});

@@ -6,18 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
 import { loadConfig } from "../../src/config.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
-import type { RegisterTool, ServerContext } from "../../src/server.js";
-import { createDeps, type Deps } from "../../src/tools/deps.js";
-import { ENDPOINT_TOOLS } from "../../src/tools/endpoints/index.js";
-import { runEndpoint } from "../../src/tools/pipeline.js";
-import { argumentProblems } from "../../src/tools/arguments.js";
-import { invalidArgs } from "../../src/tools/result.js";
-import { registerWorkflows, type TargetMemory } from "../../src/workflows/index.js";
+import { createServer } from "../../src/server.js";
+import type { Deps } from "../../src/tools/deps.js";
 import { RecordingProxy, textOf } from "../e2e/harness.js";
 
 export { textOf };
@@ -27,7 +20,6 @@ export interface FlowHarness {
   emulator: Emulator;
   proxy: RecordingProxy;
   deps: Deps;
-  memory: TargetMemory;
   exportDir: string;
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   close(): Promise<void>;
@@ -49,24 +41,9 @@ export async function startFlows(options: { env?: Record<string, string>; emulat
     DATAFORSEO_CONFIRM_ABOVE_USD: "1000",
     ...options.env,
   });
-  const deps = createDeps(config);
-  const server = new McpServer({ name: "flows-test", version: "0.0.0" });
-  const tools = new Map(ENDPOINT_TOOLS.map((t) => [t.name, t]));
-  // Like the server's register, with every toolset on.
-  const register: RegisterTool = (entry, _toolsets, input, handler) => {
-    server.registerTool(entry.name, { description: entry.description, inputSchema: z.looseObject({}) }, async (raw, extra) => {
-      const parsed = input.safeParse(raw ?? {});
-      if (!parsed.success) return invalidArgs(entry.name, argumentProblems(entry.name, input, parsed.error));
-      return handler(parsed.data as Record<string, unknown>, extra);
-    });
-  };
-  for (const tool of ENDPOINT_TOOLS) {
-    register({ name: tool.name, title: tool.overlay.title, description: tool.overlay.description, input: tool.input, annotations: {} }, tool.overlay.toolsets, tool.input, (args, extra) =>
-      runEndpoint(deps, tool, args, extra),
-    );
-  }
-  const ctx: ServerContext = { server, deps, tools, register, enabledToolsets: new Set(["*", "workflows"]) };
-  const memory = registerWorkflows(ctx);
+  // The real server with every toolset on, over the SDK's in-memory pair.
+  const parts = createServer({ ...config, toolsets: ["all"] });
+  const { server, deps } = parts;
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   const client = new Client({ name: "flows", version: "1.0.0" });
@@ -76,16 +53,13 @@ export async function startFlows(options: { env?: Record<string, string>; emulat
     emulator,
     proxy,
     deps,
-    memory,
     exportDir,
     async call(name, args = {}) {
       return (await client.callTool({ name, arguments: args })) as CallToolResult;
     },
     async close() {
       await client.close().catch(() => undefined);
-      await server.close().catch(() => undefined);
-      await deps.client.close(0).catch(() => undefined);
-      await Promise.all([...deps.pendingWrites]);
+      await parts.close(0).catch(() => undefined);
       await proxy.close();
       await emulator.close();
       await rm(exportDir, { recursive: true, force: true });
