@@ -191,15 +191,16 @@ export async function startHttp(config: Config, options: HttpOptions = {}): Prom
   const active = new Set<Promise<void>>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (!checkHost(req.headers.host)) return send(res, 403, { error: "forbidden: Host header not allowed" });
-    const origin = req.headers.origin;
-    if (origin !== undefined && !checkOrigin(origin)) return send(res, 403, { error: "forbidden: Origin not allowed" });
     const path = (req.url ?? "/").split("?")[0];
+    // Health answers whatever the Host (load balancers probe replicas by address); it reveals nothing.
     if (path === "/healthz") {
       if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, { error: "method not allowed" }, { allow: "GET" });
       const reachable = await store.ping();
       return send(res, 200, { status: stopping ? "stopping" : "ok", store: store.kind, store_reachable: reachable });
     }
+    if (!checkHost(req.headers.host)) return send(res, 403, { error: "forbidden: Host header not allowed" });
+    const origin = req.headers.origin;
+    if (origin !== undefined && !checkOrigin(origin)) return send(res, 403, { error: "forbidden: Origin not allowed" });
     if (path !== "/mcp") return send(res, 404, { error: "not found: the MCP endpoint is /mcp" });
     if (stopping) return rpcError(res, 503, -32000, "server is shutting down", { connection: "close", "retry-after": "1" });
 

@@ -93,10 +93,12 @@ describe("hosted http: gate and tenants", () => {
     }
   });
 
-  it("serves /healthz with the store's state", async () => {
-    const res = await raw(http.port, { method: "GET", path: "/healthz", headers: { host: `127.0.0.1:${http.port}` } });
-    expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toEqual({ status: "ok", store: "memory", store_reachable: true });
+  it("serves /healthz with the store's state, to any Host (load balancers probe by address)", async () => {
+    for (const host of [`127.0.0.1:${http.port}`, "10.0.0.5:8787"]) {
+      const res = await raw(http.port, { method: "GET", path: "/healthz", headers: { host } });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toEqual({ status: "ok", store: "memory", store_reachable: true });
+    }
   });
 
   it("serves tools over Streamable HTTP, pages with a cursor, and refuses tenant A's cursor to tenant B", async () => {
