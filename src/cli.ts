@@ -12,6 +12,8 @@ const USAGE = `backlinks-mcp ${VERSION}: the DataForSEO Backlinks API as MCP too
 Usage:
   backlinks-mcp                 serve over stdio (credentials from DATAFORSEO_LOGIN / DATAFORSEO_PASSWORD)
   backlinks-mcp --demo          serve over stdio against the built-in offline emulator (no account needed)
+  backlinks-mcp http [--host 127.0.0.1] [--port N] [--tenants-file F] [--redis-url U]
+                                Streamable HTTP at /mcp for a team (hosted mode; see the README)
   backlinks-mcp emulator [--port N] [--host 127.0.0.1] [--login L --password P] [--seed N]
                                 run the offline DataForSEO Backlinks API emulator alone
 
@@ -51,6 +53,12 @@ async function main(): Promise<void> {
     // The emulator is loaded only when it is used, to keep the server's start-up short.
     const { runEmulatorCli } = await import("./emulator/index.js");
     await runEmulatorCli(parsed.rest);
+    return;
+  }
+  if (parsed.command === "http") {
+    // Hosted mode is loaded only when it is used.
+    const { runHttp } = await import("./transport/http.js");
+    await runHttp(parsed.config);
     return;
   }
   await serve(parsed.config);
