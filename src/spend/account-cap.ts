@@ -1,12 +1,13 @@
 // The daily and monthly caps of a DataForSEO account, kept in a SpendStore that outlives the process
 // and is shared by every server on the account, seen through the SpendCap interface of the spend
-// protocol. When no daily or monthly cap is set the store only records (a failure to write is logged,
-// not fatal); when one is set and the store cannot be used, calls are refused: a cap that cannot be
-// checked must not be passed.
+// protocol. When no daily or monthly cap is set nothing is held: the outcome is only recorded (a failure
+// to write is logged, not fatal). When one is set and the store cannot be used, calls are refused: a cap
+// that cannot be checked must not be passed.
 import type { CapRefusal, SpendCap } from "./budget.js";
 import { formatUsd } from "./pricing.js";
 import { fromNanos, toNanos } from "./units.js";
-import type { SpendCaps, SpendStore } from "../state/spend-store.js";
+import { randomBytes } from "node:crypto";
+import type { Reservation, SpendCaps, SpendStore } from "../state/spend-store.js";
 
 export interface AccountCapOptions {
   store: SpendStore;
@@ -32,19 +33,22 @@ export function accountCap(o: AccountCapOptions): SpendCap {
     o.pending.add(tracked);
     void tracked.finally(() => o.pending.delete(tracked));
   };
+  const settleInto = (reservation: Reservation) => (outcome: { billedUsd: number; possiblyBilledUsd: number }) =>
+    track(o.store.settle(reservation, { tool: o.tool, billedNanos: toNanos(outcome.billedUsd), possiblyBilledNanos: toNanos(outcome.possiblyBilledUsd) }));
   return {
     name: "account",
     async reserve(estimateUsd) {
+      if (!enforced) {
+        // No daily or monthly cap: nothing to hold, only the outcome to record (one ledger write a call, not two).
+        const id = `u${randomBytes(8).toString("hex")}`;
+        return { ok: true, settle: settleInto({ id, account: o.account, estimateNanos: 0, expiresAt: Date.now() }) };
+      }
       const estimateNanos = toNanos(estimateUsd);
       let result;
       try {
         result = await o.store.reserve(o.account, estimateNanos, o.caps);
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
-        if (!enforced) {
-          o.log(`spend ledger unavailable, not recorded: ${why}`);
-          return { ok: true, settle: () => undefined };
-        }
         const refusal: CapRefusal = {
           cap: "ledger",
           message: `Refused, nothing was sent: the daily/monthly caps cannot be checked because the spend ledger is unavailable (${why}). Check DATAFORSEO_STATE_DIR is writable.`,
@@ -74,15 +78,7 @@ export function accountCap(o: AccountCapOptions): SpendCap {
         };
         return { ok: false, refusal };
       }
-      const reservation = result.reservation;
-      return {
-        ok: true,
-        settle(outcome) {
-          track(
-            o.store.settle(reservation, { tool: o.tool, billedNanos: toNanos(outcome.billedUsd), possiblyBilledNanos: toNanos(outcome.possiblyBilledUsd) }),
-          );
-        },
-      };
+      return { ok: true, settle: settleInto(result.reservation) };
     },
   };
 }
