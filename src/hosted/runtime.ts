@@ -10,10 +10,9 @@ import { Ledger } from "../spend/ledger.js";
 import { PriceBook } from "../spend/pricing.js";
 import { checkArgs, NEXT_TOOL } from "../tools/check.js";
 import type { EndpointTool } from "../tools/define.js";
-import { accountId, makeLogger, type CachedResult, type Deps, type Fetched, type Logger } from "../tools/deps.js";
+import { accountId, clientOptions, makeLogger, priceLoader, type CachedResult, type Deps, type Fetched, type Logger } from "../tools/deps.js";
 import { ENDPOINT_TOOLS } from "../tools/endpoints/index.js";
 import { apiTask } from "../tools/rows.js";
-import { VERSION } from "../version.js";
 import { HostedClient } from "./client.js";
 import { HostedSpendStore } from "./spend-store.js";
 import { StateUnavailableError, type HostedState, type MapBounds, type Namespace } from "./state.js";
@@ -51,24 +50,17 @@ export function createTenantRuntime(config: Config, tenant: Tenant, state: Hoste
   const log = makeLogger(config);
   const credentialId = accountId(config.baseUrl, tenant.login);
   const ns: Namespace = { tenant: tenant.name, account: credentialId };
-  const client = new HostedClient(
-    {
-      baseUrl: config.baseUrl,
-      login: tenant.login,
-      password: tenant.password,
-      maxConcurrency: config.maxConcurrency,
-      ratePerMinute: config.ratePerMinute,
-      maxRetries: config.maxRetries,
-      timeoutMs: config.timeoutMs,
-      userAgent: `backlinks-mcp/${VERSION}`,
-      log: (line: string) => log("debug", line),
-    },
-    { state, ns, perCallNanos: tenant.perCallNanos, maxInFlight: config.maxConcurrency, ratePerMinute: config.ratePerMinute, log },
-  );
+  const client = new HostedClient(clientOptions(tenantConfig, log), {
+    state,
+    ns,
+    perCallNanos: tenant.perCallNanos,
+    maxInFlight: config.maxConcurrency,
+    ratePerMinute: config.ratePerMinute,
+    log,
+  });
   // The process's tally of this tenant (the running total every reply shows, DATAFORSEO_MAX_COST_USD).
   const ledger = new Ledger();
   const prices = new PriceBook();
-  let pricesLoaded: Promise<void> | undefined;
   const base: TenantRuntime["base"] = {
     config: tenantConfig,
     client,
@@ -81,17 +73,7 @@ export function createTenantRuntime(config: Config, tenant: Tenant, state: Hoste
     account: credentialId,
     accountCaps: { dailyNanos: tenant.dailyNanos, monthlyNanos: tenant.monthlyNanos },
     pendingWrites: new Set(),
-    loadPrices() {
-      pricesLoaded ??= client.hasCredentials
-        ? client
-            .get("/v3/appendix/user_data")
-            .then((res) => {
-              prices.acceptUserData(res.task.result?.[0]);
-            })
-            .catch(() => log("info", "user_data prices unavailable; using the built-in table and learned prices"))
-        : Promise.resolve();
-      return pricesLoaded;
-    },
+    loadPrices: priceLoader(client, prices, log),
     credentialId,
     log,
     clientSupportsElicitation: () => false,

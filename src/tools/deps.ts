@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
-import { DataForSeoClient } from "../dataforseo/client.js";
+import { DataForSeoClient, type ClientOptions } from "../dataforseo/client.js";
 import { PagingStore } from "../paging/paging-store.js";
 import { Ledger } from "../spend/ledger.js";
 import { Budget } from "../spend/budget.js";
@@ -79,10 +79,9 @@ export function accountId(baseUrl: string, login: string | undefined): string {
   return createHash("sha256").update(`${baseUrl}\n${login ?? ""}`).digest("hex").slice(0, 16);
 }
 
-export function createDeps(config: Config): Deps {
-  const log = makeLogger(config);
-  const ledger = new Ledger();
-  const client = new DataForSeoClient({
+/** The client's options from the configuration (credentials, limits, retries, timeout, debug log). */
+export function clientOptions(config: Config, log: Logger): ClientOptions {
+  return {
     baseUrl: config.baseUrl,
     login: config.login,
     password: config.password,
@@ -92,9 +91,31 @@ export function createDeps(config: Config): Deps {
     timeoutMs: config.timeoutMs,
     userAgent: `backlinks-mcp/${VERSION}`,
     log: (line: string) => log("debug", line),
-  });
+  };
+}
+
+/** Reads user_data's price list into `prices` once (free); later calls get the same promise. */
+export function priceLoader(client: Pick<DataForSeoClient, "hasCredentials" | "get">, prices: PriceBook, log: Logger): () => Promise<void> {
+  let loaded: Promise<void> | undefined;
+  return () => {
+    loaded ??= client.hasCredentials
+      ? client
+          .get("/v3/appendix/user_data")
+          .then((res) => {
+            const n = prices.acceptUserData(res.task.result?.[0]);
+            log("debug", `user_data: prices of ${n} functions`);
+          })
+          .catch(() => log("info", "user_data prices unavailable; using the built-in table and learned prices"))
+      : Promise.resolve();
+    return loaded;
+  };
+}
+
+export function createDeps(config: Config): Deps {
+  const log = makeLogger(config);
+  const ledger = new Ledger();
+  const client = new DataForSeoClient(clientOptions(config, log));
   const prices = new PriceBook();
-  let pricesLoaded: Promise<void> | undefined;
   return {
     config,
     client,
@@ -108,18 +129,7 @@ export function createDeps(config: Config): Deps {
       monthlyNanos: config.monthlyMaxCostUsd === undefined ? undefined : toNanos(config.monthlyMaxCostUsd),
     },
     pendingWrites: new Set(),
-    loadPrices() {
-      pricesLoaded ??= client.hasCredentials
-        ? client
-            .get("/v3/appendix/user_data")
-            .then((res) => {
-              const n = prices.acceptUserData(res.task.result?.[0]);
-              log("debug", `user_data: prices of ${n} functions`);
-            })
-            .catch(() => log("info", "user_data prices unavailable; using the built-in table and learned prices"))
-        : Promise.resolve();
-      return pricesLoaded;
-    },
+    loadPrices: priceLoader(client, prices, log),
     cursors: new PagingStore({
       ttlMs: config.cursorTtlMs,
       maxBytes: config.cursorMaxBytes,
