@@ -8,10 +8,6 @@ export function errorResult(message: string, meta?: Record<string, unknown>): Ca
   return { content: [{ type: "text", text: message }], isError: true, ...(meta ? { _meta: meta } : {}) };
 }
 
-export function isErrorResult(value: unknown): value is CallToolResult {
-  return typeof value === "object" && value !== null && "content" in value;
-}
-
 /** "Invalid arguments for X (nothing was sent, nothing was charged):" and one line per problem. */
 export function invalidArgs(tool: string, problems: readonly string[]): CallToolResult {
   return errorResult(`Invalid arguments for ${tool} (nothing was sent, nothing was charged):\n- ${problems.join("\n- ")}`);
