@@ -213,35 +213,6 @@ export function trimMap(map: Record<string, number>, limit: number): Record<stri
   return out;
 }
 
-/** An aggregate row in API form, counter maps trimmed to internal_list_limit. */
-export function renderAgg(r: AggRow, typeName: string, keyField: string, listLimit: number, hundred: boolean): Record<string, unknown> {
-  return {
-    type: typeName,
-    [keyField]: r.key,
-    rank: hundred ? toHundred(r.rank) : r.rank,
-    backlinks: r.backlinks,
-    first_seen: formatTime(r.first_seen),
-    lost_date: r.lost_date === null ? null : formatTime(r.lost_date),
-    backlinks_spam_score: r.backlinks_spam_score,
-    broken_backlinks: r.broken_backlinks,
-    broken_pages: r.broken_pages,
-    referring_domains: r.referring_domains,
-    referring_domains_nofollow: r.referring_domains_nofollow,
-    referring_main_domains: r.referring_main_domains,
-    referring_main_domains_nofollow: r.referring_main_domains_nofollow,
-    referring_ips: r.referring_ips,
-    referring_subnets: r.referring_subnets,
-    referring_pages: r.referring_pages,
-    referring_links_tld: trimMap(r.maps.referring_links_tld, listLimit),
-    referring_links_types: trimMap(r.maps.referring_links_types, listLimit),
-    referring_links_attributes: trimMap(r.maps.referring_links_attributes, listLimit),
-    referring_links_platform_types: trimMap(r.maps.referring_links_platform_types, listLimit),
-    referring_links_semantic_locations: trimMap(r.maps.referring_links_semantic_locations, listLimit),
-    referring_links_countries: trimMap(r.maps.referring_links_countries, listLimit),
-    referring_pages_nofollow: r.referring_pages_nofollow,
-  };
-}
-
 /** A backlink in API form. */
 export function renderLink(l: Link, groupCount: number, hundred: boolean): Record<string, unknown> {
   return {
