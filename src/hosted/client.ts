@@ -1,47 +1,21 @@
-// The DataForSEO client of one tenant in hosted mode. The spend protocol has already reserved the
-// call against the tenant's daily and monthly caps (in the shared store) when post() runs; here a
-// call over the tenant's per-call cap is refused, and every request takes a place among the
-// account's requests in flight and starts per minute, counted across every replica in the shared
-// store. When the store cannot be reached, paid requests are refused before anything is sent (fail
+// The DataForSEO client of one tenant in hosted mode. The spend protocol has already checked the
+// call against the tenant's per-call cap and reserved it against its daily and monthly caps (in the
+// shared store) when post() runs; here every request takes a place among the account's requests in
+// flight and starts per minute, counted across every replica in the shared store. When the store cannot be reached, paid requests are refused before anything is sent (fail
 // closed); free requests (user_data) go ahead.
 import { DataForSeoClient, type CallOptions, type CallSuccess, type ClientOptions } from "../dataforseo/client.js";
 import { UpstreamError } from "../dataforseo/errors.js";
-import { formatUsd, estimateMaxCost } from "../spend/pricing.js";
-import { fromNanos, toNanos } from "../spend/units.js";
-import { ENDPOINT_TOOLS } from "../tools/endpoints/index.js";
-import { maxRows } from "../tools/rows.js";
-import type { EndpointTool } from "../tools/define.js";
 import { StateUnavailableError, type HostedState, type Namespace } from "./state.js";
 
 export interface GateOptions {
   state: HostedState;
   ns: Namespace;
-  /** Largest estimate of one call, in nano-dollars. */
-  perCallNanos?: number;
   /** Requests in flight for the account across every replica (DataForSEO allows 30). */
   maxInFlight: number;
   ratePerMinute: number;
   /** A place among the requests in flight is freed when its replica stops renewing it this long. */
   leaseMs?: number;
   log: (level: "error" | "info" | "debug", line: string) => void;
-}
-
-const BY_PATH = new Map<string, EndpointTool>(ENDPOINT_TOOLS.map((t) => [t.ref.path, t]));
-
-/** The most rows a task can be billed for, read the way the pipeline reads its arguments. */
-export function rowsOfTask(path: string, task: Record<string, unknown>): number {
-  const tool = BY_PATH.get(path);
-  const limit = typeof task.limit === "number" ? task.limit : undefined;
-  if (!tool) return limit ?? 1000;
-  const args = { ...task };
-  if (args.targets && typeof args.targets === "object" && !Array.isArray(args.targets)) {
-    args.targets = Object.values(args.targets as Record<string, unknown>);
-  }
-  try {
-    return maxRows(tool, args);
-  } catch {
-    return limit ?? 1000;
-  }
 }
 
 function storeDown(): UpstreamError {
@@ -51,15 +25,6 @@ function storeDown(): UpstreamError {
       "the shared state store (Redis) of this hosted server is unreachable, so nothing was sent and nothing was charged: calls that may cost money are refused until it is back (cached rows, paging and free calls may still work)",
     advice: "Try again in a few seconds; if it persists, tell the server's operator that Redis is down.",
     retryable: true,
-  });
-}
-
-function capRefused(message: string): UpstreamError {
-  return new UpstreamError({
-    kind: "funds",
-    message,
-    advice: "Ask for fewer rows (a smaller limit), wait until the cap resets, or ask the server's operator to raise the cap.",
-    retryable: false,
   });
 }
 
@@ -90,15 +55,6 @@ export class HostedClient extends DataForSeoClient {
 
   override async post(path: string, task: Record<string, unknown>, options: CallOptions = {}): Promise<CallSuccess> {
     if (!this.hasCredentials) return super.post(path, task, options);
-    const perCall = this.gate.perCallNanos;
-    if (perCall !== undefined) {
-      const estimateNanos = toNanos(estimateMaxCost(rowsOfTask(path, task)));
-      if (estimateNanos > perCall) {
-        throw capRefused(
-          `this call may cost up to ${formatUsd(fromNanos(estimateNanos))}, more than this tenant's per-call cap of ${formatUsd(fromNanos(perCall))}; nothing was sent`,
-        );
-      }
-    }
     const release = await this.takeSlot(options.signal);
     try {
       return await super.post(path, task, options);

@@ -53,7 +53,6 @@ export function createTenantRuntime(config: Config, tenant: Tenant, state: Hoste
   const client = new HostedClient(clientOptions(tenantConfig, log), {
     state,
     ns,
-    perCallNanos: tenant.perCallNanos,
     maxInFlight: config.maxConcurrency,
     ratePerMinute: config.ratePerMinute,
     log,
@@ -72,6 +71,7 @@ export function createTenantRuntime(config: Config, tenant: Tenant, state: Hoste
     spendStore: new HostedSpendStore(state, tenant.name, config.timeoutMs * (config.maxRetries + 2) + 60_000),
     account: credentialId,
     accountCaps: { dailyNanos: tenant.dailyNanos, monthlyNanos: tenant.monthlyNanos },
+    perCallCapUsd: tenant.perCallNanos === undefined ? undefined : tenant.perCallNanos / 1e9,
     pendingWrites: new Set(),
     loadPrices: priceLoader(client, prices, log),
     credentialId,

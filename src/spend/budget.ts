@@ -148,3 +148,30 @@ export class Budget implements SpendCap {
     );
   }
 }
+
+/**
+ * A cap on one call's worst case (a hosted tenant's per-call cap): refuses any call whose estimate, at
+ * the highest price known, is above it. It holds nothing, since no two calls share it.
+ */
+export function perCallCap(capUsd: number): SpendCap {
+  return {
+    name: "per_call",
+    reserve(estimateUsd: number): CapDecision {
+      if (toNanos(estimateUsd) <= toNanos(capUsd)) return { ok: true, settle: () => undefined };
+      return {
+        ok: false,
+        refusal: {
+          cap: "per_call",
+          message:
+            `This call may cost up to ${formatUsd(estimateUsd)}, more than this tenant's per-call cap of ${formatUsd(capUsd)}; nothing was sent. ` +
+            "Ask for fewer rows (a smaller limit), or ask the server's operator to raise the cap.",
+          capUsd,
+          committedUsd: 0,
+          reservedUsd: 0,
+          estimateUsd,
+          remainingUsd: capUsd,
+        },
+      };
+    },
+  };
+}

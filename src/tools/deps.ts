@@ -46,6 +46,8 @@ export interface Deps {
   /** The account's key in the spend store (a hash of the login). */
   account: string;
   accountCaps: SpendCaps;
+  /** Largest worst case one call may have (hosted tenants' per-call cap); none by default. */
+  perCallCapUsd?: number;
   /** Persistent settlements still being written. */
   pendingWrites: Set<Promise<unknown>>;
   /** Reads user_data's price list once per process (free); resolves when done or failed. */

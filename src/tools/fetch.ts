@@ -7,6 +7,7 @@ import { UpstreamError, describeError } from "../dataforseo/errors.js";
 import { cacheKey } from "../spend/cache.js";
 import { delivered, spendCall } from "../spend/call.js";
 import { accountCap } from "../spend/account-cap.js";
+import { perCallCap } from "../spend/budget.js";
 import { formatUsd } from "../spend/pricing.js";
 import type { Deps, Fetched } from "./deps.js";
 import { errorResult, progressReporter, type Extra } from "./result.js";
@@ -81,6 +82,7 @@ async function fetchUpstream(
   const stopHeartbeat = heartbeat(report);
   try {
     const caps = [
+      ...(deps.perCallCapUsd === undefined ? [] : [perCallCap(deps.perCallCapUsd)]),
       deps.budget,
       accountCap({
         store: deps.spendStore,

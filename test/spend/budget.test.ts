@@ -184,3 +184,15 @@ describe("Budget reservations", () => {
     expect(everRefused).toBeGreaterThan(0);
   });
 });
+
+describe("perCallCap", () => {
+  it("refuses a call whose worst case is above the cap and lets one at the cap through, holding nothing", async () => {
+    const { perCallCap } = await import("../../src/spend/budget.js");
+    const cap = perCallCap(0.025);
+    const over = cap.reserve(0.0250001) as Awaited<ReturnType<typeof cap.reserve>>;
+    expect(over.ok).toBe(false);
+    if (!over.ok) expect(over.refusal.message).toMatch(/per-call cap of \$0\.0250; nothing was sent/);
+    const at = cap.reserve(0.025) as Awaited<ReturnType<typeof cap.reserve>>;
+    expect(at.ok).toBe(true);
+  });
+});
