@@ -73,6 +73,9 @@ export function decodeRecord(line: string): SpendRecord | undefined {
   }
 }
 
+/** How much of a file's start identifies it (a generation line is shorter). */
+const HEAD_BYTES = 64;
+
 interface AccountState {
   file: string;
   book: SpendBook;
@@ -80,6 +83,12 @@ interface AccountState {
   offset: number;
   /** Identity of the file read: a compaction by another process replaces it. */
   ino: number;
+  /**
+   * The file's first bytes as last read. A file system may give a new file the inode number of one
+   * just removed, so a compaction can leave (dev, ino) unchanged: the start of the file tells them apart
+   * (a compacted file starts with a unique generation line).
+   */
+  head: string;
   dev: number;
 }
 
@@ -227,19 +236,23 @@ export class FileSpendStore implements SpendStore {
       throw new SpendStoreError(`could not lock the spend ledger ${file}: ${(err as Error).message}`);
     }
     try {
-      const state = this.accounts.get(account) ?? { file, book: new SpendBook(), offset: 0, ino: -1, dev: -1 };
+      const state = this.accounts.get(account) ?? { file, book: new SpendBook(), offset: 0, ino: -1, dev: -1, head: "" };
       this.accounts.set(account, state);
       const handle = await fs.open(file, "a+");
       let result: T;
       let size: number;
       try {
         const st = await handle.stat();
-        if (st.ino !== state.ino || st.dev !== state.dev || st.size < state.offset) {
+        const headBuf = Buffer.alloc(Math.min(HEAD_BYTES, st.size));
+        await handle.read(headBuf, 0, headBuf.length, 0);
+        const head = headBuf.toString("latin1");
+        if (st.ino !== state.ino || st.dev !== state.dev || st.size < state.offset || head.slice(0, state.head.length) !== state.head) {
           state.book = new SpendBook();
           state.offset = 0;
           state.ino = st.ino;
           state.dev = st.dev;
         }
+        state.head = head;
         size = st.size;
         let tornTail = false;
         if (size > state.offset) {
@@ -279,7 +292,7 @@ export class FileSpendStore implements SpendStore {
 
   private async compact(state: AccountState, now: number): Promise<void> {
     const records = state.book.compacted(now, this.keepDays, this.aliveCheck());
-    const text = records.map(encodeRecord).join("");
+    const text = [{ t: "g" as const, id: newReservationId() }, ...records].map(encodeRecord).join("");
     const tmp = `${state.file}.${process.pid}.${newReservationId()}.tmp`;
     const handle = await fs.open(tmp, "w");
     let st;
@@ -302,5 +315,6 @@ export class FileSpendStore implements SpendStore {
     state.offset = st.size;
     state.ino = st.ino;
     state.dev = st.dev;
+    state.head = Buffer.from(text, "utf8").subarray(0, HEAD_BYTES).toString("latin1");
   }
 }

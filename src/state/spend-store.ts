@@ -129,6 +129,8 @@ export type SpendRecord =
   | { t: "x"; id: string }
   /** refusal */
   | { t: "f"; day: string }
+  /** generation marker: the first line of a compacted file, so a reader can tell it from an older one */
+  | { t: "g"; id: string }
   /** compacted totals of one day */
   | { t: "d"; day: string; b: number; p: number; c: number; f: number };
 
