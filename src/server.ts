@@ -7,7 +7,7 @@ import { ConfigError, type Config } from "./config.js";
 import { UpstreamError, describeError } from "./dataforseo/errors.js";
 import { ENDPOINT_TOOLS } from "./tools/endpoints/index.js";
 import { ENDPOINTS } from "./reference/endpoints.js";
-import { defaultsText } from "./tools/schema.js";
+import { defaultsText, limitsOf } from "./tools/schema.js";
 import type { EndpointTool } from "./tools/define.js";
 import { createDeps, type Deps } from "./tools/deps.js";
 import { runEndpoint, runNextPage } from "./tools/pipeline.js";
@@ -66,12 +66,35 @@ function pruneMinimums(node: unknown): void {
   for (const v of Object.values(obj)) pruneMinimums(v);
 }
 
-/** JSON Schema as advertised: draft-07 like the SDK's own conversion, minus the per-tool "$schema" line and no-ops. */
+const BOUNDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "maxLength", "maxItems", "default", "pattern"];
+
+/**
+ * Bounds of the top-level parameters that are not said per tool: documented limits shared by every endpoint
+ * (said once in the instructions, with the date format) and our own guards (2,048-character strings,
+ * confirm_cost_usd ≤ 1,000,000).
+ * Limits that differ between endpoints stay. Nested objects (custom_mode) keep theirs.
+ */
+function pruneBounds(json: Record<string, unknown>, keep: ReadonlySet<string>): void {
+  const props = json.properties as Record<string, Record<string, unknown>> | undefined;
+  for (const [name, prop] of Object.entries(props ?? {})) {
+    if (keep.has(name)) {
+      if (prop.maximum === Number.MAX_SAFE_INTEGER) delete prop.maximum;
+      if (prop.minimum === 0) delete prop.minimum;
+      continue;
+    }
+    for (const key of BOUNDS) delete prop[key];
+  }
+}
+
+/** JSON Schema as advertised: draft-07 like the SDK's own conversion, minus the per-tool "$schema" line, no-ops and bounds said elsewhere. */
 export function advertised(schema: z.ZodType): Tool["inputSchema"] {
   const json = z.toJSONSchema(schema, { target: "draft-7", io: "input" }) as Record<string, unknown>;
   delete json.$schema;
   pruneNoops(json);
   pruneMinimums(json);
+  pruneBounds(json, LIMITS.varying);
+  // The handler refuses unknown arguments itself (free, with the nearest name); saying so costs every turn.
+  if (json.additionalProperties === false) delete json.additionalProperties;
   return json as Tool["inputSchema"];
 }
 
@@ -113,11 +136,14 @@ function guard(deps: Deps, name: string, fn: Handler): Handler {
   };
 }
 
+const LIMITS = limitsOf(ENDPOINTS);
+
 /** Said once per server instead of in every schema: what the tools share. */
 export const INSTRUCTIONS = [
   "DataForSEO Backlinks tools. Every call costs money (each reply shows it): start with backlinks_summary, keep limit small, pick columns with fields (dot paths).",
-  'filters: [field,op,value], or [[..],"and"|"or",[..]] nested to group, ≤8 conditions; ops = <> < <= > >= in like ilike regex match (and not_ forms), has/has_not on lists; like uses %. order_by: ["field,desc"], ≤3. backlinks_filters: the same on backlink fields, before aggregation.',
-  `Defaults when omitted: ${defaultsText(ENDPOINTS)}, format text.`,
+  "target/targets: domains without https:// or www., or page URLs, unless a tool says otherwise. Dates yyyy-mm-dd.",
+  'filters: [field,op,value], or [[..],"and"|"or",[..]] nested to group, ≤8 conditions; ops = <> < <= > >= in like ilike regex match (and not_ forms), has/has_not on lists; like uses %. order_by: ["field,desc"]. backlinks_filters: the same on backlink fields, before aggregation.',
+  `Defaults (limits): format text, ${defaultsText(ENDPOINTS, LIMITS)}.`,
   "More rows: the footer's backlinks_next_page call.",
 ].join("\n");
 
@@ -178,7 +204,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
     {
       name: NEXT_TOOL,
       title: "Next page",
-      description: "Next rows of an earlier backlinks_* result: pass the search_after_token from its footer. Rows already fetched cost nothing.",
+      description: "Next rows of an earlier result: pass the search_after_token from its footer. Rows already fetched cost nothing.",
       input: nextInput,
       output: listOutput,
       annotations: ANNOTATIONS,

@@ -1,7 +1,7 @@
 // What the model sees of the tools, on every turn: for each tool its name, description and input
 // schema (as a client hands them to the model; output schemas, titles and annotations stay with the
 // client), plus the server instructions once. Measured for the default toolset and for `all`, with
-// the wire size of the tools/list result beside it.
+// the wire size of the tools/list result beside it. `endpoints` is the 22 tools without the workflows.
 import { connect, serverEnv, SERVER_ENTRY } from "../lib/mcp.mjs";
 import { tokens } from "../lib/tokens.mjs";
 
@@ -38,6 +38,13 @@ async function measure(emulatorUrl, toolsets) {
   }
 }
 
+/** Every toolset but workflows: the 20 endpoint tools plus backlinks_next_page and backlinks_usage. */
+const ENDPOINT_TOOLSETS = "core,history,competitors,pages,spam,bulk";
+
 export async function runToolsList({ emulatorUrl }) {
-  return { default: await measure(emulatorUrl, undefined), all: await measure(emulatorUrl, "all") };
+  return {
+    default: await measure(emulatorUrl, undefined),
+    endpoints: await measure(emulatorUrl, ENDPOINT_TOOLSETS),
+    all: await measure(emulatorUrl, "all"),
+  };
 }

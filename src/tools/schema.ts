@@ -7,8 +7,6 @@ import { literalDefault, numericBound, type EndpointRef, type ParamSpec } from "
 
 /** Short descriptions of parameters whose meaning is not obvious from name and type. */
 const PARAM_DOCS: Record<string, string> = {
-  target: "domain (no https://, www.) or page URL",
-  targets: "domains (no https://, www.) or page URLs",
   exclude_targets: "drop referrers linking to these; trailing * = URL prefix",
   search_after_token: "previous page's token, same params",
   custom_mode: "value links per distinct field; overrides mode",
@@ -71,12 +69,17 @@ export function paramSchema(ref: EndpointRef, p: ParamSpec, hint?: string): z.Zo
 
 /** Output controls every endpoint tool has. */
 export const FORMAT = z.enum(["text", "json"]).optional();
-export const FIELDS = z.array(z.string()).min(1).max(60).optional();
+const FIELDS_MAX = 60;
+export const FIELDS = z.array(z.string()).min(1).max(FIELDS_MAX).optional();
 /** The spend the user agreed to, for calls above the confirmation threshold. */
 export const CONFIRM = z.number().min(0).max(1_000_000).optional();
 
-/** The documented literal defaults of every endpoint, said once: "limit 100, offset 0, …". */
-export function defaultsText(refs: readonly EndpointRef[]): string {
+/**
+ * The documented literal defaults and the shared limits of every endpoint, said once:
+ * "switches true, limit 100 (1–1000), offset 0, …, order_by ≤3". A switch that defaults to false would
+ * need its own mention, so it stops the build.
+ */
+export function defaultsText(refs: readonly EndpointRef[], limits: Limits = limitsOf(refs)): string {
   const seen = new Map<string, string>();
   for (const ref of refs) {
     for (const p of ref.params) {
@@ -88,9 +91,59 @@ export function defaultsText(refs: readonly EndpointRef[]): string {
   }
   const parts = ["switches true"];
   for (const [name, value] of seen) {
-    if (value !== "true") parts.push(`${name} ${value}`);
+    if (value === "true") continue;
+    const limit = limits.shared.get(name);
+    parts.push(limit ? `${name} ${value} (${limit})` : `${name} ${value}`);
+  }
+  for (const [name, limit] of limits.shared) {
+    if (!seen.has(name)) parts.push(`${name} ${limit}`);
   }
   return parts.join(", ");
+}
+
+/** A documented bound in words: "1–1000", "≤3", "≤255 chars"; undefined when the parameter has none. */
+function boundText(p: ParamSpec): string | undefined {
+  if (p.type === "integer") {
+    const max = numericBound(p.max);
+    if (max === undefined) return undefined;
+    const min = numericBound(p.min) ?? (p.name === "offset" ? 0 : 1);
+    return min > 0 ? `${min}–${max}` : `≤${max}`;
+  }
+  if (p.type === "string") return p.max_length ? `≤${p.max_length} chars` : undefined;
+  const items = p.max_items ?? p.max_rules;
+  return items ? `≤${items}` : undefined;
+}
+
+export interface Limits {
+  /** Limits the same on every endpoint that has the parameter: said once in the instructions. */
+  shared: Map<string, string>;
+  /** Parameters whose limit differs between endpoints (offset, targets): each schema keeps its own. */
+  varying: Set<string>;
+}
+
+/**
+ * Where each documented limit is told to the model. tools/list is paid for in context on every turn, so
+ * a limit shared by all endpoints is said once ("limit 1–1000, order_by ≤3, …") and only the limits that
+ * differ stay in the schemas. The handler enforces every limit either way, and a call over one is refused
+ * free with the limit named.
+ */
+export function limitsOf(refs: readonly EndpointRef[]): Limits {
+  const byName = new Map<string, Set<string>>();
+  for (const ref of refs) {
+    for (const p of ref.params) {
+      if (!byName.has(p.name)) byName.set(p.name, new Set());
+      byName.get(p.name)!.add(boundText(p) ?? "");
+    }
+  }
+  const shared = new Map<string, string>();
+  const varying = new Set<string>();
+  for (const [name, texts] of byName) {
+    const [only] = texts;
+    if (texts.size > 1) varying.add(name);
+    else if (only) shared.set(name, only);
+  }
+  shared.set("fields", `≤${FIELDS_MAX}`);
+  return { shared, varying };
 }
 
 /** The zod shape of an endpoint tool: documented parameters, local ones, then output controls. */

@@ -22,7 +22,7 @@ import { Allotment } from "./allotment.js";
 export const AUDIT_TOOL = "backlinks_audit";
 
 export const auditInput = z.strictObject({
-  target: z.string().min(1).max(2048).describe("domain (no https://, www.) or page URL"),
+  target: z.string().min(1).max(2048),
   include_subdomains: z.boolean().optional(),
   include_indirect_links: z.boolean().optional(),
   exclude_internal_backlinks: z.boolean().optional(),

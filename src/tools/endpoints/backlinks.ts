@@ -10,5 +10,5 @@ export default defineTool({
   columns: ["url_from", "anchor", "dofollow", "domain_from_rank", "first_seen"],
   lostColumns: ["is_lost", "last_seen"],
   // The API has no internal_list_limit here; it trims lists in our output only.
-  local: { internal_list_limit: z.number().int().min(1).max(1000).meta({ default: 10 }).optional() },
+  local: { internal_list_limit: z.number().int().min(1).max(1000).optional() },
 });

@@ -8,5 +8,5 @@ export default defineTool({
   toolsets: ["competitors"],
   columns: ["url_from", "intersections_count", "<n>.url_to", "<n>.anchor"],
   rowKey: { column: "url_from", from: "url_from" },
-  hints: { targets: "1–20 domains, subdomains or page URLs; filter/sort paths use their position: 1.anchor" },
+  hints: { targets: "filter/sort paths use their position: 1.anchor" },
 });
