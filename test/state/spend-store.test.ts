@@ -95,6 +95,62 @@ describe.each(stores)("%s", (_name, make) => {
 });
 
 describe("FileSpendStore", () => {
+  it("writes settlements that arrive together in one group, each on disk when its promise resolves", async () => {
+    const store = new FileSpendStore({ dir });
+    const file = store.fileOf(ACCOUNT);
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const r = await store.reserve(ACCOUNT, 10, {}, T0);
+      if (!r.ok) throw new Error("refused");
+      ids.push(r.reservation.id);
+    }
+    const linesBefore = (await fs.readFile(file, "utf8")).split("\n").length;
+    // 50 calls end at once; a reader in another store (another process) checks each as it resolves.
+    const reader = new FileSpendStore({ dir, sync: false });
+    const settled = await Promise.all(
+      ids.map(async (id, i) => {
+        await store.settle({ id, account: ACCOUNT, estimateNanos: 10, expiresAt: T0 + HOUR }, { tool: "t", billedNanos: i + 1, possiblyBilledNanos: 0 }, T0);
+        return (await fs.readFile(file, "utf8")).includes(`"id":"${id}"`) && (await fs.readFile(file, "utf8")).split(`"id":"${id}"`).length === 3;
+      }),
+    );
+    expect(settled.every(Boolean)).toBe(true);
+    const text = await fs.readFile(file, "utf8");
+    expect(text.split("\n").length - linesBefore).toBe(50);
+    expect((await reader.totals(ACCOUNT, T0)).today).toMatchObject({ billedNanos: (50 * 51) / 2, calls: 50, reservedNanos: 0 });
+    // Settling again, or releasing a settled call, adds nothing.
+    await Promise.all(ids.slice(0, 5).map((id) => store.settle({ id, account: ACCOUNT, estimateNanos: 10, expiresAt: T0 + HOUR }, { tool: "t", billedNanos: 999, possiblyBilledNanos: 0 }, T0)));
+    await store.release({ id: ids[5]!, account: ACCOUNT, estimateNanos: 10, expiresAt: T0 + HOUR }, T0);
+    expect(await fs.readFile(file, "utf8")).toBe(text);
+    await store.close();
+    await reader.close();
+  });
+
+  it("takes far fewer locks than calls when many settle at once", async () => {
+    const lockfile = (await import("proper-lockfile")).default;
+    const store = new FileSpendStore({ dir });
+    const reservations = [];
+    for (let i = 0; i < 100; i++) {
+      const r = await store.reserve(ACCOUNT, 10, {}, T0);
+      if (!r.ok) throw new Error("refused");
+      reservations.push(r.reservation);
+    }
+    const original = lockfile.lock;
+    let locks = 0;
+    lockfile.lock = ((...args: Parameters<typeof original>) => {
+      locks++;
+      return original(...args);
+    }) as typeof original;
+    try {
+      await Promise.all(reservations.map((r) => store.settle(r, { tool: "t", billedNanos: 1, possiblyBilledNanos: 0 }, T0)));
+    } finally {
+      lockfile.lock = original;
+    }
+    expect(locks).toBeGreaterThan(0);
+    expect(locks).toBeLessThanOrEqual(2);
+    expect((await store.totals(ACCOUNT, T0)).today).toMatchObject({ billedNanos: 100, calls: 100 });
+    await store.close();
+  });
+
   it("keeps the day's spend across a restart", async () => {
     const first = new FileSpendStore({ dir });
     const r = await first.reserve(ACCOUNT, 700, { dailyNanos: 1000 }, T0);
