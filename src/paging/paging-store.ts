@@ -53,7 +53,10 @@ export interface PagingStoreOptions {
   ttlMs: number;
   /** Bound on everything cursors hold in memory (arguments, tokens, held rows, overhead), in bytes. */
   maxBytes: number;
-  /** Most cursors kept in memory; older ones are spilled to disk (default 500). */
+  /**
+   * Most cursors holding rows kept in memory; older ones are spilled to disk (default 500). Cursors
+   * without rows count only against maxBytes.
+   */
   maxInMemory?: number;
   /** Bound on the spill folder's size in bytes (default 256 MiB). */
   maxSpillBytes?: number;
@@ -137,6 +140,8 @@ export class PagingStore {
   private packedBytes = 0;
   private diskBytes = 0;
   private inMemory = 0;
+  /** Cursors in memory that hold rows (the ones the count bound is about). */
+  private holding = 0;
   private dir: string | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -197,6 +202,7 @@ export class PagingStore {
       this.entries.set(handle, entry);
       this.memBytes += bytes;
       this.packedBytes += entry.packed?.length ?? 0;
+      if (entry.packed !== undefined) this.holding += 1;
       this.inMemory += 1;
       await this.enforce();
       return handle;
@@ -236,6 +242,7 @@ export class PagingStore {
       entry.state = { ...state, held: null };
       entry.packed = state.held === null ? undefined : await pack(state.held);
       this.packedBytes += entry.packed?.length ?? 0;
+      if (entry.packed !== undefined) this.holding += 1;
       entry.memBytes = this.sizeOf(state);
       this.memBytes += entry.memBytes;
       this.inMemory += 1;
@@ -276,7 +283,7 @@ export class PagingStore {
     this.closed = true;
     this.entries.clear();
     this.byToken.clear();
-    this.memBytes = this.diskBytes = this.inMemory = this.packedBytes = 0;
+    this.memBytes = this.diskBytes = this.inMemory = this.holding = this.packedBytes = 0;
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
   }
@@ -324,23 +331,35 @@ export class PagingStore {
     }
   }
 
-  /** Spills the oldest cursors until memory fits, then drops the oldest spilled until disk fits. */
+  /**
+   * Spills the oldest cursors until memory fits, then drops the oldest of what spilling would not shrink
+   * (stubs, small cursors without rows) until memory fits, then the oldest spilled until disk fits. The
+   * count bound is on cursors holding rows. A cursor without rows is spilled only for the bytes bound and
+   * only when it is large (long arguments or token): a usual one is a few hundred bytes, about what its
+   * stub would keep, and writing it out would cost a file per call for nothing.
+   */
   private async enforce(keep?: string): Promise<void> {
     this.expire();
     for (const [handle, entry] of this.entries) {
-      if (this.inMemory <= this.maxInMemory && this.memBytes <= this.options.maxBytes) break;
+      const overBytes = this.memBytes > this.options.maxBytes;
+      if (this.holding <= this.maxInMemory && !overBytes) break;
       if (!entry.state || handle === keep) continue;
+      if (entry.packed === undefined && !(overBytes && this.worthSpilling(entry))) continue;
       await this.spill(handle, entry);
     }
-    // Stubs alone over the memory bound: the oldest spilled cursors go.
     for (const [handle, entry] of this.entries) {
       if (this.memBytes <= this.options.maxBytes) break;
-      if (!entry.state) this.drop(handle, entry, "evicted");
+      if (handle !== keep && (!entry.state || entry.packed === undefined)) this.drop(handle, entry, "evicted");
     }
     for (const [handle, entry] of this.entries) {
       if (this.diskBytes <= this.maxSpillBytes) break;
       if (!entry.state) this.drop(handle, entry, "evicted");
     }
+  }
+
+  /** Whether spilling a cursor without rows frees much more than its stub keeps. */
+  private worthSpilling(entry: Entry): boolean {
+    return entry.memBytes > 4 * this.stubSize(entry);
   }
 
   /** The state with its held rows as text again. */
@@ -375,6 +394,7 @@ export class PagingStore {
     this.inMemory -= 1;
     entry.state = null;
     this.packedBytes -= entry.packed?.length ?? 0;
+    if (entry.packed !== undefined) this.holding -= 1;
     entry.packed = undefined;
     entry.diskBytes = bytes;
     entry.memBytes = this.stubSize(entry);
@@ -409,6 +429,7 @@ export class PagingStore {
     this.memBytes -= entry.memBytes;
     this.diskBytes -= entry.diskBytes;
     this.packedBytes -= entry.packed?.length ?? 0;
+    if (entry.packed !== undefined) this.holding -= 1;
     entry.packed = undefined;
     if (entry.state) this.inMemory -= 1;
     else if (this.dir) void fs.rm(this.fileOf(handle), { force: true }).catch(() => undefined);

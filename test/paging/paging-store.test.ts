@@ -35,6 +35,27 @@ const page = (n: number, held: string | null, heldRows: number, token?: string):
 });
 
 describe("PagingStore memory bound", () => {
+  it("never writes a cursor without rows to disk: the count bound is on rows, the bytes bound evicts the oldest", async () => {
+    const s = store({ maxInMemory: 2, maxBytes: 1 << 20 });
+    const handles = [];
+    for (let i = 0; i < 50; i++) handles.push(await s.issue(page(i, null, 0, `tok${i}`)));
+    expect(s.stats()).toMatchObject({ cursors: 50, inMemory: 50, spilled: 0, spillBytes: 0 });
+    expect(s.spillDir).toBeUndefined();
+    // Rows count: two held in memory, the third pushes the oldest holder (not a row-less cursor) to disk.
+    for (let i = 0; i < 3; i++) await s.issue(page(100 + i, rows(20, `h${i}`), 20));
+    expect(s.stats()).toMatchObject({ cursors: 53, inMemory: 52, spilled: 1 });
+    expect((await s.get(handles[0]!)).found).toBe(true);
+    // The bytes bound applies to row-less cursors too: the oldest go, and say so.
+    const small = store({ maxInMemory: 2, maxBytes: 8_000 });
+    const smallHandles = [];
+    for (let i = 0; i < 45; i++) smallHandles.push(await small.issue(page(i, null, 0, `tok${i}`)));
+    expect(small.stats()).toMatchObject({ spilled: 0, spillBytes: 0 });
+    expect(small.stats().memoryBytes).toBeLessThanOrEqual(8_000);
+    expect(await small.get(smallHandles[0]!)).toMatchObject({ found: false, reason: "evicted", heldRows: 0 });
+    const last = await small.get(smallHandles[44]!);
+    expect(last.found && last.state.next).toEqual({ searchAfterToken: "tok44" });
+  });
+
   it("counts arguments and upstream tokens, not just held rows", async () => {
     const maxBytes = 200_000;
     const s = store({ maxBytes, maxArgsChars: 70_000, maxTokenChars: 16_384 });
