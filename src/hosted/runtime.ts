@@ -1,3 +1,4 @@
+import { ENV_CAP_NAMES, TENANT_CAP_NAMES } from "../spend/account-cap.js";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -71,6 +72,8 @@ export function createTenantRuntime(config: Config, tenant: Tenant, state: Hoste
     spendStore: new HostedSpendStore(state, tenant.name, config.timeoutMs * (config.maxRetries + 2) + 60_000),
     account: credentialId,
     accountCaps: { dailyNanos: tenant.dailyNanos, monthlyNanos: tenant.monthlyNanos },
+    // Without a tenants file the one local tenant has the environment's caps.
+    capNames: tenant.name === LOCAL_TENANT ? ENV_CAP_NAMES : TENANT_CAP_NAMES,
     perCallCapUsd: tenant.perCallNanos === undefined ? undefined : tenant.perCallNanos / 1e9,
     pendingWrites: new Set(),
     loadPrices: priceLoader(client, prices, log),

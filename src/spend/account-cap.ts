@@ -14,13 +14,27 @@ export interface AccountCapOptions {
   /** accountKey(...) of the DataForSEO login. */
   account: string;
   caps: SpendCaps;
+  /** Where the caps are set, for the refusal. */
+  capNames?: CapNames;
   tool: string;
   /** Settlements still being written (close() waits for them). */
   pending: Set<Promise<unknown>>;
   log: (line: string) => void;
 }
 
-const ENV: Record<string, string> = { daily: "DATAFORSEO_DAILY_MAX_COST_USD", monthly: "DATAFORSEO_MONTHLY_MAX_COST_USD" };
+/** Where the daily and monthly caps are set: environment variables, or a hosted tenant's entry. */
+export interface CapNames {
+  daily: string;
+  monthly: string;
+}
+
+export const ENV_CAP_NAMES: CapNames = { daily: "DATAFORSEO_DAILY_MAX_COST_USD", monthly: "DATAFORSEO_MONTHLY_MAX_COST_USD" };
+
+/** A hosted tenant's caps live in the tenants file, which only the operator can change. */
+export const TENANT_CAP_NAMES: CapNames = {
+  daily: "this tenant's daily_usd in the server's tenants file",
+  monthly: "this tenant's monthly_usd in the server's tenants file",
+};
 
 function when(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -69,7 +83,7 @@ export function accountCap(o: AccountCapOptions): SpendCap {
           message:
             `${name} cap reached, nothing was sent: this call may cost up to ${formatUsd(estimateUsd)}; ` +
             `${formatUsd(fromNanos(result.spentNanos))} was spent ${period} on this DataForSEO account (every server, billed + possibly billed),${inFlight} ` +
-            `of the ${formatUsd(fromNanos(result.capNanos))} cap (${ENV[result.cap]}). It resets at ${when(result.resetsAt)}.`,
+            `of the ${formatUsd(fromNanos(result.capNanos))} cap (${(o.capNames ?? ENV_CAP_NAMES)[result.cap]}). It resets at ${when(result.resetsAt)}.`,
           capUsd: fromNanos(result.capNanos),
           committedUsd: fromNanos(result.spentNanos),
           reservedUsd: fromNanos(result.reservedNanos),

@@ -1,5 +1,6 @@
 // The pieces every call of the pipeline shares, wired once per server: client, cursors, cache, ledger,
 // budget, calls in flight, the account's identity for cache keys, and the logger.
+import { ENV_CAP_NAMES, type CapNames } from "../spend/account-cap.js";
 import { createHash } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
@@ -46,6 +47,8 @@ export interface Deps {
   /** The account's key in the spend store (a hash of the login). */
   account: string;
   accountCaps: SpendCaps;
+  /** Where the daily and monthly caps are set, as a refusal or backlinks_usage tells the user. */
+  capNames: CapNames;
   /** Largest worst case one call may have (hosted tenants' per-call cap); none by default. */
   perCallCapUsd?: number;
   /** Persistent settlements still being written. */
@@ -130,6 +133,7 @@ export function createDeps(config: Config): Deps {
       dailyNanos: config.dailyMaxCostUsd === undefined ? undefined : toNanos(config.dailyMaxCostUsd),
       monthlyNanos: config.monthlyMaxCostUsd === undefined ? undefined : toNanos(config.monthlyMaxCostUsd),
     },
+    capNames: ENV_CAP_NAMES,
     pendingWrites: new Set(),
     loadPrices: priceLoader(client, prices, log),
     cursors: new PagingStore({

@@ -88,6 +88,7 @@ async function fetchUpstream(
         store: deps.spendStore,
         account: deps.account,
         caps: deps.accountCaps,
+        capNames: deps.capNames,
         tool: req.tool,
         pending: deps.pendingWrites,
         log: (line) => deps.log("error", line),

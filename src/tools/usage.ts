@@ -7,13 +7,14 @@ import { sanitizeText } from "../output/sanitize.js";
 import { fromNanos } from "../spend/units.js";
 import type { PeriodTotals, SpendTotals } from "../state/spend-store.js";
 
-function period(name: string, p: PeriodTotals, capUsd: number | undefined, env: string): string[] {
+function period(name: string, p: PeriodTotals, capNanos: number | undefined, where: string): string[] {
+  const capUsd = capNanos === undefined ? undefined : fromNanos(capNanos);
   const committed = fromNanos(p.billedNanos + p.possiblyBilledNanos);
   const lines = [
     `${name}_billed_usd\t${formatUsd(fromNanos(p.billedNanos))}`,
     `${name}_possibly_billed_usd\t${formatUsd(fromNanos(p.possiblyBilledNanos))}`,
     `${name}_calls\t${p.calls} paid, ${p.refusals} refused by a cap`,
-    `${name}_cap_usd\t${capUsd === undefined ? `none (set ${env})` : formatUsd(capUsd)}`,
+    `${name}_cap_usd\t${capUsd === undefined ? `none (set ${where})` : formatUsd(capUsd)}`,
   ];
   if (capUsd !== undefined) {
     lines.push(`${name}_left_usd\t${formatUsd(Math.max(0, capUsd - committed - fromNanos(p.reservedNanos)))} (resets ${new Date(p.resetsAt).toISOString().slice(0, 16).replace("T", " ")} UTC)`);
@@ -40,8 +41,8 @@ export function usageText(deps: Deps, account?: Record<string, unknown>, account
   ];
   if (cap !== undefined) lines.push(`process_left_usd\t${formatUsd(Math.max(0, cap - t.committedUsd))}`);
   if (stored) {
-    lines.push(...period("today", stored.today, deps.config.dailyMaxCostUsd, "DATAFORSEO_DAILY_MAX_COST_USD"));
-    lines.push(...period("month", stored.month, deps.config.monthlyMaxCostUsd, "DATAFORSEO_MONTHLY_MAX_COST_USD"));
+    lines.push(...period("today", stored.today, deps.accountCaps.dailyNanos, deps.capNames.daily));
+    lines.push(...period("month", stored.month, deps.accountCaps.monthlyNanos, deps.capNames.monthly));
   } else if (storedError) {
     lines.push(`account_ledger\tunavailable: ${sanitizeText(storedError, 300)}`);
   }

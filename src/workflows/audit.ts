@@ -167,6 +167,7 @@ export async function runAudit(
     store: deps.spendStore,
     account: deps.account,
     caps: deps.accountCaps,
+    capNames: deps.capNames,
     tool: AUDIT_TOOL,
     pending: deps.pendingWrites,
     log: (line) => deps.log("error", line),

@@ -168,7 +168,7 @@ describe("hosted http: gate and tenants", () => {
   it("shows each tenant only its own usage", async () => {
     const server = await startHttp(hostedConfig({ baseUrl: emulator.url }), {
       tenants: tenantsOf([
-        { name: "gamma", token: TOKEN_A },
+        { name: "gamma", token: TOKEN_A, caps: { daily_usd: 2.5 } },
         { name: "delta", token: TOKEN_B },
       ]),
     });
@@ -183,6 +183,11 @@ describe("hosted http: gate and tenants", () => {
       };
       expect(await paidOf(g)).toEqual({ today: 1, sent: 1 });
       expect(await paidOf(d)).toEqual({ today: 0, sent: 0 });
+      // Each tenant sees its own caps, and where the operator sets them (not the server's environment).
+      const gamma = textOf(await g.callTool({ name: "backlinks_usage", arguments: {} }));
+      expect(gamma).toMatch(/today_cap_usd\t\$2\.5000\n/);
+      expect(gamma).toMatch(/month_cap_usd\tnone \(set this tenant's monthly_usd in the server's tenants file\)/);
+      expect(gamma).not.toContain("DATAFORSEO_DAILY_MAX_COST_USD");
     } finally {
       await g.close();
       await d.close();

@@ -133,7 +133,12 @@ describe("hosted: three replicas on one Redis", () => {
       const refused = results.filter((r) => r.isError);
       expect(ok.length).toBeGreaterThan(30);
       expect(refused.length).toBeGreaterThan(0);
-      for (const r of refused) expect(textOf(r)).toMatch(/Daily cap reached, nothing was sent/);
+      for (const r of refused) {
+        // The tenant's cap is the operator's, in the tenants file: the refusal says so, not an env variable.
+        expect(textOf(r)).toMatch(/Daily cap reached, nothing was sent/);
+        expect(textOf(r)).toContain("this tenant's daily_usd in the server's tenants file");
+        expect(textOf(r)).not.toContain("DATAFORSEO_DAILY_MAX_COST_USD");
+      }
       const stats = emulator.stats();
       expect(stats.peakInFlight).toBeLessThanOrEqual(30);
       expect(paidRequests(emulator)).toBe(ok.length);
