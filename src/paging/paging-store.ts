@@ -140,6 +140,13 @@ export class PagingStore {
   private packedBytes = 0;
   private diskBytes = 0;
   private inMemory = 0;
+  /**
+   * Handles in the order they were issued, with their creation time: expiry walks it from the front and
+   * stops at the first live one, instead of visiting every cursor on every call (the map's own order
+   * changes as cursors are used). `ageHead` is the first index not yet expired.
+   */
+  private byAge: { at: number; handle: string }[] = [];
+  private ageHead = 0;
   /** Cursors in memory that hold rows (the ones the count bound is about). */
   private holding = 0;
   private dir: string | undefined;
@@ -200,6 +207,7 @@ export class PagingStore {
         this.byToken.set(entry.tokenKey, handle);
       }
       this.entries.set(handle, entry);
+      this.byAge.push({ at: entry.createdAt, handle });
       this.memBytes += bytes;
       this.packedBytes += entry.packed?.length ?? 0;
       if (entry.packed !== undefined) this.holding += 1;
@@ -214,7 +222,12 @@ export class PagingStore {
     return this.serial(async () => {
       this.expire();
       const handle = this.entries.has(handleOrToken) ? handleOrToken : this.byToken.get(tokenKeyOf(handleOrToken));
-      const entry = handle === undefined ? undefined : this.entries.get(handle);
+      let entry = handle === undefined ? undefined : this.entries.get(handle);
+      // Issued under a clock that later went back, it may sit behind younger ones in the expiry order.
+      if (handle !== undefined && entry !== undefined && entry.createdAt <= this.now() - this.options.ttlMs) {
+        this.drop(handle, entry, "expired");
+        entry = undefined;
+      }
       if (handle === undefined || entry === undefined) {
         return (
           this.tombstones.get(handleOrToken) ??
@@ -283,6 +296,8 @@ export class PagingStore {
     this.closed = true;
     this.entries.clear();
     this.byToken.clear();
+    this.byAge = [];
+    this.ageHead = 0;
     this.memBytes = this.diskBytes = this.inMemory = this.holding = this.packedBytes = 0;
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
@@ -321,8 +336,14 @@ export class PagingStore {
 
   private expire(): void {
     const cutoff = this.now() - this.options.ttlMs;
-    for (const [handle, entry] of this.entries) {
-      if (entry.createdAt <= cutoff) this.drop(handle, entry, "expired");
+    while (this.ageHead < this.byAge.length && this.byAge[this.ageHead]!.at <= cutoff) {
+      const { handle } = this.byAge[this.ageHead++]!;
+      const entry = this.entries.get(handle);
+      if (entry) this.drop(handle, entry, "expired");
+    }
+    if (this.ageHead > 1024 && this.ageHead * 2 > this.byAge.length) {
+      this.byAge = this.byAge.slice(this.ageHead);
+      this.ageHead = 0;
     }
     // Tombstones outlive their cursor by one ttl, and there are at most TOMBSTONES of them.
     for (const [handle, stone] of this.tombstones) {

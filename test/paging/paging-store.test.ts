@@ -137,6 +137,31 @@ describe("PagingStore spill", () => {
     expect((await s.get(handles[4]!)).found).toBe(true);
   });
 
+  it("expires by creation time whatever the order of use, and even after the clock went back", async () => {
+    let now = 1_000_000;
+    const s = store({ ttlMs: 1000, maxBytes: 8 << 20, now: () => now });
+    const handles = [];
+    for (let i = 0; i < 3000; i++) {
+      handles.push(await s.issue(page(i, null, 0, `t${i}`)));
+      if (i === 1500) now += 600;
+    }
+    // Using the oldest moves it to the back of the map; it still expires first.
+    expect((await s.get(handles[0]!)).found).toBe(true);
+    now += 401;
+    expect(await s.get(handles[0]!)).toMatchObject({ found: false, reason: "expired" });
+    expect(s.stats().cursors).toBe(1499);
+    expect((await s.get(handles[2999]!)).found).toBe(true);
+    // A clock that goes back puts a cursor behind a younger one; it is still refused once its time is up.
+    now += 5000;
+    const young = await s.issue(page(8, null, 0, "young"));
+    now -= 5000;
+    const early = await s.issue(page(9, null, 0, "early"));
+    now += 5500;
+    expect(await s.get(early)).toMatchObject({ found: false, reason: "expired" });
+    expect((await s.get(young)).found).toBe(true);
+    expect(s.stats().cursors).toBe(1);
+  });
+
   it("says a cursor expired and how many paid rows it held; later it is simply unknown", async () => {
     let now = 1_000_000;
     const s = store({ ttlMs: 1000, maxInMemory: 1, now: () => now });
