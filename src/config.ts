@@ -71,7 +71,7 @@ const SETTINGS: Setting[] = [
   { env: "DATAFORSEO_BASE_URL", flag: "--base-url", key: "baseUrl", schema: z.string(), help: `API origin (default ${DEFAULT_BASE_URL}; also https://sandbox.dataforseo.com or a loopback address)` },
   { env: "DATAFORSEO_OUTPUT_MAX_CHARS", flag: "--output-max-chars", key: "outputMaxChars", schema: int(5000, 10_000_000), help: "hard ceiling on the text of one reply (default 40000)" },
   { env: "DATAFORSEO_OUTPUT_MAX_TOKENS", flag: "--output-max-tokens", key: "outputMaxTokens", schema: int(1000, 1_000_000), help: "ceiling on one reply's estimated o200k tokens (default 20000, under Claude Code's 25,000)" },
-  { env: "DATAFORSEO_CURSOR_MAX", flag: "--cursor-max", key: "cursorMax", schema: int(1, 100_000), help: "paging cursors holding fetched rows kept in memory before older ones move to disk (default 500)" },
+  { env: "DATAFORSEO_CURSOR_MAX", flag: "--cursor-max", key: "cursorMax", schema: int(1, 100_000), help: "paging cursors holding fetched rows kept in memory before older ones move to disk, and a quarter of the cursors without rows kept (default 500)" },
   { env: "DATAFORSEO_CURSOR_TTL_SECONDS", flag: "--cursor-ttl-seconds", key: "cursorTtlMs", schema: int(1, 7 * 86_400), help: "how long a paging cursor stays valid (default 3600)" },
   { env: "DATAFORSEO_CURSOR_MAX_MB", flag: "--cursor-max-mb", key: "cursorMaxBytes", schema: z.coerce.number().min(1).max(4096), help: "memory for rows fetched but not yet shown (default 64)" },
   { env: "DATAFORSEO_CURSOR_SPILL_MB", flag: "--cursor-spill-mb", key: "cursorSpillMaxBytes", schema: z.coerce.number().min(0).max(65_536), help: "disk for held rows pushed out of memory, in a temporary folder (default 256)" },

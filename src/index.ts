@@ -25,28 +25,6 @@ function isNewEnough(version: number[]): boolean {
   return true;
 }
 
-/**
- * V8 settings for a long-lived server that should stay small, set at run time (a bin cannot pass node
- * flags everywhere: npx, the Claude Desktop bundle and client configs all start `node dist/index.js`).
- * Both are read by V8 when it needs them, so they take effect although the process has started:
- * - the young generation keeps its initial size instead of doubling up to 32 MB under a steady stream
- *   of parsed responses;
- * - WebAssembly (undici's HTTP parser) stays on the baseline compiler: the optimising tier compiles it
- *   on background threads the first time a response is awaited, a transient of about 30 MB.
- * A flag the user already gives (in NODE_OPTIONS or on the command line) wins.
- */
-const V8_TUNING = [
-  ["semi-space", "--semi-space-growth-factor=1"],
-  ["liftoff", "--liftoff-only"],
-];
-
-function tuneV8(v8: { setFlagsFromString(flags: string): void }): void {
-  const given = (process.env.NODE_OPTIONS || "") + " " + process.execArgv.join(" ");
-  V8_TUNING.forEach(function (entry) {
-    if (given.indexOf(entry[0]) === -1) v8.setFlagsFromString(entry[1]);
-  });
-}
-
 const running = process.versions.node;
 if (!isNewEnough(parseVersion(running))) {
   process.stderr.write(
@@ -58,9 +36,10 @@ if (!isNewEnough(parseVersion(running))) {
   );
   process.exit(EXIT_OLD_NODE);
 } else {
-  import("node:v8")
-    .then(function (v8) {
-      tuneV8(v8.default);
+  // V8 settings first (src/v8-tuning.ts), then the server.
+  import("./v8-tuning.js")
+    .then(function (tuning) {
+      tuning.tuneV8();
       return import("./cli.js");
     })
     .catch(function (err: unknown) {

@@ -55,7 +55,8 @@ export interface PagingStoreOptions {
   maxBytes: number;
   /**
    * Most cursors holding rows kept in memory; older ones are spilled to disk (default 500). Cursors
-   * without rows count only against maxBytes.
+   * without rows (a token or offset to continue from) are not spilled: four times as many are kept, the
+   * oldest going first past that or the bytes bound.
    */
   maxInMemory?: number;
   /** Bound on the spill folder's size in bytes (default 256 MiB). */
@@ -88,6 +89,8 @@ export class CursorTooLargeError extends Error {
 export const PAGE_HANDLE_PREFIX = "bl_";
 /** Per-entry bookkeeping counted on top of the strings a cursor holds. */
 const ENTRY_OVERHEAD = 256;
+/** Cursors without held rows kept, per cursor with rows that memory keeps (maxInMemory). */
+const ROWLESS_PER_HOLDING = 4;
 const TOMBSTONES = 4096;
 const SPILL_PREFIX = "backlinks-mcp-spill-";
 
@@ -154,6 +157,7 @@ export class PagingStore {
   private closed = false;
   private readonly now: () => number;
   private readonly maxInMemory: number;
+  private readonly maxWithoutRows: number;
   private readonly maxSpillBytes: number;
   private readonly maxTokenChars: number;
   private readonly maxArgsChars: number;
@@ -161,6 +165,7 @@ export class PagingStore {
   constructor(private readonly options: PagingStoreOptions) {
     this.now = options.now ?? Date.now;
     this.maxInMemory = options.maxInMemory ?? 500;
+    this.maxWithoutRows = ROWLESS_PER_HOLDING * this.maxInMemory;
     this.maxSpillBytes = options.maxSpillBytes ?? 256 * 1024 * 1024;
     this.maxTokenChars = options.maxTokenChars ?? 16_384;
     this.maxArgsChars = options.maxArgsChars ?? 65_536;
@@ -371,6 +376,11 @@ export class PagingStore {
     for (const [handle, entry] of this.entries) {
       if (this.memBytes <= this.options.maxBytes) break;
       if (handle !== keep && (!entry.state || entry.packed === undefined)) this.drop(handle, entry, "evicted");
+    }
+    // Cursors without rows hold nothing paid for: past their own count bound the oldest go.
+    for (const [handle, entry] of this.entries) {
+      if (this.inMemory - this.holding <= this.maxWithoutRows) break;
+      if (handle !== keep && entry.state && entry.packed === undefined) this.drop(handle, entry, "evicted");
     }
     for (const [handle, entry] of this.entries) {
       if (this.diskBytes <= this.maxSpillBytes) break;

@@ -38,15 +38,20 @@ describe("PagingStore memory bound", () => {
   it("never writes a cursor without rows to disk: the count bound is on rows, the bytes bound evicts the oldest", async () => {
     const s = store({ maxInMemory: 2, maxBytes: 1 << 20 });
     const handles = [];
-    for (let i = 0; i < 50; i++) handles.push(await s.issue(page(i, null, 0, `tok${i}`)));
-    expect(s.stats()).toMatchObject({ cursors: 50, inMemory: 50, spilled: 0, spillBytes: 0 });
+    for (let i = 0; i < 8; i++) handles.push(await s.issue(page(i, null, 0, `tok${i}`)));
+    expect(s.stats()).toMatchObject({ cursors: 8, inMemory: 8, spilled: 0, spillBytes: 0 });
     expect(s.spillDir).toBeUndefined();
     // Rows count: two held in memory, the third pushes the oldest holder (not a row-less cursor) to disk.
     for (let i = 0; i < 3; i++) await s.issue(page(100 + i, rows(20, `h${i}`), 20));
-    expect(s.stats()).toMatchObject({ cursors: 53, inMemory: 52, spilled: 1 });
+    expect(s.stats()).toMatchObject({ cursors: 11, inMemory: 10, spilled: 1 });
     expect((await s.get(handles[0]!)).found).toBe(true);
+    // Four row-less cursors per row-holding one are kept: the ninth pushes out the oldest, which says so.
+    const ninth = await s.issue(page(9, null, 0, "tok9"));
+    expect(s.stats()).toMatchObject({ cursors: 11, inMemory: 10, spilled: 1 });
+    expect(await s.get(handles[1]!)).toMatchObject({ found: false, reason: "evicted", heldRows: 0 });
+    expect((await s.get(ninth)).found).toBe(true);
     // The bytes bound applies to row-less cursors too: the oldest go, and say so.
-    const small = store({ maxInMemory: 2, maxBytes: 8_000 });
+    const small = store({ maxInMemory: 20, maxBytes: 8_000 });
     const smallHandles = [];
     for (let i = 0; i < 45; i++) smallHandles.push(await small.issue(page(i, null, 0, `tok${i}`)));
     expect(small.stats()).toMatchObject({ spilled: 0, spillBytes: 0 });
@@ -139,7 +144,7 @@ describe("PagingStore spill", () => {
 
   it("expires by creation time whatever the order of use, and even after the clock went back", async () => {
     let now = 1_000_000;
-    const s = store({ ttlMs: 1000, maxBytes: 8 << 20, now: () => now });
+    const s = store({ ttlMs: 1000, maxBytes: 8 << 20, maxInMemory: 1000, now: () => now });
     const handles = [];
     for (let i = 0; i < 3000; i++) {
       handles.push(await s.issue(page(i, null, 0, `t${i}`)));
