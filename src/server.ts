@@ -1,5 +1,6 @@
 // createServer: an McpServer with every tool registered on the one pipeline, the toolsets the user
 // chose advertised, and tools/list served lean (it is paid for in context on every turn).
+import { readFileSync } from "node:fs";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -9,9 +10,15 @@ import { ENDPOINT_TOOLS } from "./tools/endpoints/index.js";
 import { ENDPOINTS } from "./reference/endpoints.js";
 import { defaultsText, limitsOf } from "./tools/schema.js";
 import type { EndpointTool } from "./tools/define.js";
+
+/** The pipeline (checks, money, output) loads on the first call: start-up and tools/list do not need it. */
+let pipelineLoaded: Promise<typeof import("./tools/pipeline.js")> | undefined;
+function pipeline(): Promise<typeof import("./tools/pipeline.js")> {
+  pipelineLoaded ??= import("./tools/pipeline.js");
+  return pipelineLoaded;
+}
 import { createDeps, type Deps } from "./tools/deps.js";
-import { runEndpoint, runNextPage } from "./tools/pipeline.js";
-import { NEXT_TOOL } from "./tools/check.js";
+import { NEXT_TOOL } from "./tools/define.js";
 import { errorResult, invalidArgs, type Extra } from "./tools/result.js";
 import { usageText, summariseUserData } from "./tools/usage.js";
 import { argumentProblems } from "./tools/arguments.js";
@@ -98,9 +105,44 @@ export function advertised(schema: z.ZodType): Tool["inputSchema"] {
   return json as Tool["inputSchema"];
 }
 
+type Schemas = Pick<Tool, "inputSchema" | "outputSchema">;
+
+/**
+ * The schemas `npm run build` converted (dist/advertised.json, written by scripts/postbuild.mjs from
+ * this same code): converting zod to JSON Schema in a fresh process is most of the first tools/list's
+ * time. Absent (running from source) or unreadable, they are converted here.
+ */
+let prebuilt: Map<string, Schemas> | null | undefined;
+function prebuiltSchemas(): Map<string, Schemas> | null {
+  if (prebuilt !== undefined) return prebuilt;
+  try {
+    const file = JSON.parse(readFileSync(new URL("./advertised.json", import.meta.url), "utf8")) as { version?: string; tools?: Record<string, Schemas> };
+    prebuilt = file.version === VERSION && file.tools ? new Map(Object.entries(file.tools)) : null;
+  } catch {
+    prebuilt = null;
+  }
+  return prebuilt;
+}
+
+/** The schemas of one listed tool as advertised. */
+export function schemasOf(t: Listed, useBuilt = true): Schemas {
+  const built = useBuilt ? prebuiltSchemas()?.get(t.name) : undefined;
+  if (built && Boolean(built.outputSchema) === Boolean(t.output)) return built;
+  return {
+    inputSchema: advertised(t.input),
+    ...(t.output ? { outputSchema: advertised(t.output) as Tool["outputSchema"] } : {}),
+  };
+}
+
+function listTools(listed: readonly Listed[]): Tool[] {
+  return listed.map((t) => ({ name: t.name, title: t.title, description: t.description, ...schemasOf(t), annotations: t.annotations }));
+}
+
 export interface ServerParts {
   server: McpServer;
   deps: Deps;
+  /** Every tool registered (listed or not), for the build's schema file. */
+  registered: readonly Listed[];
   /** Tools advertised in tools/list (the enabled toolsets). */
   advertisedTools: readonly string[];
   /** Stop accepting calls and abort in-flight upstream requests after the grace period. */
@@ -159,11 +201,13 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
   const callListeners: ((name: string, args: Record<string, unknown>) => void)[] = [];
   deps.clientSupportsElicitation = () => Boolean(server.server.getClientCapabilities()?.elicitation);
   const listed: Listed[] = [];
+  const registered: Listed[] = [];
 
   /** Registers a tool; a tool outside the enabled toolsets answers which toolset enables it. */
   const register: RegisterTool = (entry, toolsets, input, handler) => {
     const on = toolsets.some((s) => enabled.has(s));
     if (on) listed.push(entry);
+    registered.push(entry);
     const checked: Handler = async (raw, extra) => {
       if (!on) {
         deps.ledger.refused(entry.name, "toolset");
@@ -192,7 +236,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
       { name: tool.name, title: tool.overlay.title, description: tool.overlay.description, input: tool.input, output: listOutput, annotations: ANNOTATIONS },
       tool.overlay.toolsets,
       tool.input,
-      (args, extra) => runEndpoint(deps, tool, args, extra),
+      async (args, extra) => (await pipeline()).runEndpoint(deps, tool, args, extra),
     );
   }
 
@@ -211,7 +255,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
     },
     ALWAYS_ON,
     nextInput,
-    (args, extra) => runNextPage(deps, tools, args.search_after_token as string, args.format as "text" | "json" | undefined, extra),
+    async (args, extra) => (await pipeline()).runNextPage(deps, tools, args.search_after_token as string, args.format as "text" | "json" | undefined, extra),
   );
 
   const usageInput = z.strictObject({});
@@ -262,20 +306,14 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
   // ("$schema", "execution"). Calls still go through the SDK's registered handlers.
   let toolList: Tool[] | undefined;
   server.server.setRequestHandler(ListToolsRequestSchema, () => {
-    toolList ??= listed.map((t) => ({
-      name: t.name,
-      title: t.title,
-      description: t.description,
-      inputSchema: advertised(t.input),
-      ...(t.output ? { outputSchema: advertised(t.output) as Tool["outputSchema"] } : {}),
-      annotations: t.annotations,
-    }));
+    toolList ??= listTools(listed);
     return { tools: toolList };
   });
 
   return {
     server,
     deps,
+    registered,
     advertisedTools: listed.map((t) => t.name),
     async close(graceMs = 2000) {
       await deps.client.close(graceMs);

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import lockfile from "proper-lockfile";
+import type Lockfile from "proper-lockfile";
 import {
   SpendBook,
   SpendStoreError,
@@ -93,6 +93,13 @@ interface AccountState {
 }
 
 type Append = (records: SpendRecord[]) => Promise<void>;
+
+/** proper-lockfile (and the graceful-fs it patches in) is loaded on the first ledger write, not at start-up. */
+let lockfileLoaded: Promise<typeof Lockfile> | undefined;
+function loadLockfile(): Promise<typeof Lockfile> {
+  lockfileLoaded ??= import("proper-lockfile").then((m) => m.default);
+  return lockfileLoaded;
+}
 
 /** Settlements and releases waiting for their group's turn at an account file. */
 interface Batch {
@@ -258,6 +265,7 @@ export class FileSpendStore implements SpendStore {
     await this.dirReady;
     let unlock: () => Promise<void>;
     try {
+      const lockfile = await loadLockfile();
       unlock = await lockfile.lock(file, {
         realpath: false,
         stale: this.stale,

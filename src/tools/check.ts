@@ -8,11 +8,11 @@ import { checkTarget, checkTargetList } from "../query/targets.js";
 import { lintQuery } from "../query/lint.js";
 import { PAGE_HANDLE_PREFIX as HANDLE_PREFIX } from "../paging/paging-store.js";
 import type { EndpointRef, ParamSpec } from "../reference/endpoints.js";
-import type { EndpointTool } from "./define.js";
+import { NEXT_TOOL, type EndpointTool } from "./define.js";
 import type { Args } from "./rows.js";
 import { earliestDate } from "./rows.js";
 
-export const NEXT_TOOL = "backlinks_next_page";
+export { NEXT_TOOL };
 
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

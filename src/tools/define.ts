@@ -35,6 +35,9 @@ export interface EndpointTool {
 
 export const TOOL_PREFIX = "backlinks_";
 
+/** The paging tool every list tool's footer points to. */
+export const NEXT_TOOL = "backlinks_next_page";
+
 export function defineTool(overlay: Overlay): EndpointTool {
   const ref = endpointRef(overlay.key);
   for (const name of Object.keys(overlay.hints ?? {})) {

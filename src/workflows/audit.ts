@@ -3,7 +3,7 @@
 // sent, so the audit is either refused whole or paid whole. Every figure says which call and field it
 // comes from; the ratios are computed here, deterministically.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import type { z } from "zod";
 import type { EndpointTool } from "../tools/define.js";
 import type { Deps, Fetched } from "../tools/deps.js";
 import { checkArgs } from "../tools/check.js";
@@ -15,19 +15,12 @@ import { formatUsd } from "../spend/pricing.js";
 import { accountCap } from "../spend/account-cap.js";
 import { fromNanos, toNanos } from "../spend/units.js";
 import { sanitizeText } from "../output/sanitize.js";
-import { CONFIRM } from "../tools/schema.js";
 import { confirmSpend } from "../tools/confirm.js";
 import { Allotment } from "./allotment.js";
 
-export const AUDIT_TOOL = "backlinks_audit";
+import { AUDIT_TOOL, auditInput } from "./inputs.js";
 
-export const auditInput = z.strictObject({
-  target: z.string().min(1).max(2048),
-  include_subdomains: z.boolean().optional(),
-  include_indirect_links: z.boolean().optional(),
-  exclude_internal_backlinks: z.boolean().optional(),
-  confirm_cost_usd: CONFIRM,
-});
+export { AUDIT_TOOL, auditInput };
 
 /** Velocity windows, in days before today (UTC). */
 export const WINDOWS = [30, 90] as const;

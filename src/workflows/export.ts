@@ -4,7 +4,7 @@
 import { unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import type { z } from "zod";
 import type { EndpointTool } from "../tools/define.js";
 import type { Deps } from "../tools/deps.js";
 import { checkArgs } from "../tools/check.js";
@@ -16,23 +16,16 @@ import { cacheKey } from "../spend/cache.js";
 import { formatUsd } from "../spend/pricing.js";
 import { fromNanos, toNanos } from "../spend/units.js";
 import { sanitizeText } from "../output/sanitize.js";
-import { CONFIRM } from "../tools/schema.js";
 import { confirmSpend } from "../tools/confirm.js";
 import { ExportWriter, disavowHost, type ExportFormat } from "./files.js";
 
-export const EXPORT_TOOL = "backlinks_export";
+import { EXPORT_TOOL, EXPORT_URI_PREFIX, exportInput } from "./inputs.js";
+
+export { EXPORT_TOOL, EXPORT_URI_PREFIX, exportInput };
 
 /** Rows per upstream page (the API's maximum limit). */
 export const PAGE_ROWS = 1000;
 
-export const exportInput = z.strictObject({
-  tool: z.string().min(1).max(80).describe("a list tool, e.g. backlinks_backlinks"),
-  arguments: z.looseObject({}).describe("that tool's arguments (no limit/format)"),
-  format: z.enum(["csv", "jsonl", "disavow"]).optional().describe("csv (default); disavow: Google's domain: list"),
-  max_rows: z.number().int().min(1).max(1_000_000).optional().describe("default 10000"),
-  max_cost_usd: z.number().min(0).max(100_000).optional().describe("stop before passing this; default 1"),
-  confirm_cost_usd: CONFIRM,
-});
 
 /** Where rows name the referring domain, per endpoint: field names from the reference's result trees. */
 export const DISAVOW_FIELD: Readonly<Record<string, string>> = Object.freeze({
@@ -320,7 +313,6 @@ export async function runExport(
   }, { tool, format, columns, writer, top, stopDetail, worstFirst, estimateAfterTotal, maxRowsWanted, paged });
 }
 
-export const EXPORT_URI_PREFIX = "backlinks://exports/";
 
 function exportReply(
   deps: Deps,

@@ -1,7 +1,6 @@
 // Workflows: answers built from several endpoint calls (audit scorecard, exports), prompts and resources.
 import type { ServerContext } from "../server.js";
-import { AUDIT_TOOL, auditInput, runAudit } from "./audit.js";
-import { EXPORT_TOOL, exportInput, runExport } from "./export.js";
+import { AUDIT_TOOL, EXPORT_TOOL, auditInput, exportInput } from "./inputs.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
 import { TargetMemory } from "./targets.js";
@@ -37,7 +36,8 @@ export function registerWorkflows(ctx: ServerContext): TargetMemory {
     },
     [WORKFLOWS_TOOLSET],
     auditInput,
-    async (args, extra) => runAudit(deps, tools, auditInput.parse(args), extra),
+    // The implementations load on first use: start-up only needs the schemas.
+    async (args, extra) => (await import("./audit.js")).runAudit(deps, tools, auditInput.parse(args), extra),
   );
 
   register(
@@ -50,7 +50,7 @@ export function registerWorkflows(ctx: ServerContext): TargetMemory {
     },
     [WORKFLOWS_TOOLSET],
     exportInput,
-    async (args, extra) => runExport(deps, tools, exportInput.parse(args), extra),
+    async (args, extra) => (await import("./export.js")).runExport(deps, tools, exportInput.parse(args), extra),
   );
 
   registerPrompts(server, memory);

@@ -8,7 +8,7 @@ import filterFields from "../data/backlinks-filter-fields.json" with { type: "js
 import { catalogueFor, MAP_KEY_PLACEHOLDER, OPERATORS_BY_TYPE, type EndpointKey } from "../query/catalogue.js";
 import type { Deps } from "../tools/deps.js";
 import { EXPORT_NAME } from "./files.js";
-import { EXPORT_URI_PREFIX } from "./export.js";
+import { EXPORT_URI_PREFIX } from "./inputs.js";
 
 export const FIELDS_URI_PREFIX = "backlinks://fields/";
 
