@@ -84,9 +84,12 @@ export async function startServer(options: EmulatorOptions = {}): Promise<Emulat
   const host = options.host ?? "127.0.0.1";
   const seed = options.seed ?? 1;
   const nowMs = todayUtc(options.now);
-  const expectedAuth = `Basic ${Buffer.from(`${options.login ?? "demo"}:${options.password ?? "demo"}`).toString("base64")}`;
   const envelopes = new EnvelopeMaker(seed, nowMs);
-  const billing = new Billing(options.login ?? "demo", options.priceMultiplier ?? 1);
+  // Accounts by the Authorization header that opens them.
+  const accounts = new Map<string, Billing>();
+  for (const a of [{ login: options.login ?? "demo", password: options.password ?? "demo" }, ...(options.moreAccounts ?? [])]) {
+    accounts.set(`Basic ${Buffer.from(`${a.login}:${a.password}`).toString("base64")}`, new Billing(a.login, options.priceMultiplier ?? 1));
+  }
   const counters = new Counters();
   const faults = new FaultSwitch(options.fault ?? null);
   const timers = new Timers();
@@ -95,7 +98,7 @@ export async function startServer(options: EmulatorOptions = {}): Promise<Emulat
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? "/").split("?")[0];
-    const done = counters.track(path, res);
+    const done = counters.track(path, res, req, accounts.get(req.headers.authorization ?? "")?.account.login);
     const fault = faults.take();
     const body = await readBody(req);
     if (body === null) return done();
@@ -103,7 +106,8 @@ export async function startServer(options: EmulatorOptions = {}): Promise<Emulat
     if (res.destroyed) return;
     if (fault && answerBeforeBilling(fault, req, res, envelopes)) return;
 
-    if (req.headers.authorization !== expectedAuth) return send(res, 401, JSON.stringify(envelopes.envelope(40100, null)));
+    const billing = accounts.get(req.headers.authorization ?? "");
+    if (!billing) return send(res, 401, JSON.stringify(envelopes.envelope(40100, null)));
     const ep = findEndpoint(req.method ?? "GET", path);
     if (!ep) return send(res, 404, JSON.stringify(envelopes.envelope(40400, null)));
     const taskFault = fault ? TASK_FAULT_CODES[fault.kind] ?? null : null;
@@ -144,7 +148,9 @@ export async function startServer(options: EmulatorOptions = {}): Promise<Emulat
     setLatency(ms) {
       latencyMs = Math.max(0, ms);
     },
-    setPriceMultiplier: (m) => billing.setMultiplier(m),
+    setPriceMultiplier: (m) => {
+      for (const billing of accounts.values()) billing.setMultiplier(m);
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         timers.clear();

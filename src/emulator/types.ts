@@ -37,6 +37,8 @@ export interface EmulatorOptions {
   login?: string;
   /** Default "demo". */
   password?: string;
+  /** More accounts beside login/password, each with its own balance (a team of tenants in hosted tests). */
+  moreAccounts?: readonly { login: string; password: string }[];
   /** Default 1. */
   seed?: number;
   /** Reference "today" (its UTC date is used) for the data and date checks; default: the current UTC date. */
@@ -52,6 +54,8 @@ export interface EmulatorStats {
   requests: number;
   inFlight: number;
   peakInFlight: number;
+  /** The same per account (login), for requests whose credentials open one. */
+  peakInFlightByAccount: Record<string, number>;
   byPath: Record<string, number>;
   /** USD charged to the account since start / resetStats (after-bill faults included). */
   billedUsd: number;

@@ -49,6 +49,25 @@ describe("envelope and requests", () => {
     }
   });
 
+  it("opens more accounts when asked, each with its own balance", async () => {
+    const team = await startEmulator({ now: NOW, moreAccounts: [{ login: "b", password: "pb" }] });
+    const as = (login: string, password: string) => `Basic ${Buffer.from(`${login}:${password}`).toString("base64")}`;
+    try {
+      const balance = async (auth: string) => {
+        const r = await raw(team, "/v3/appendix/user_data", { method: "GET", auth });
+        return (r.json as any).tasks[0].result[0].money.balance as number;
+      };
+      const paid = await raw(team, "/v3/backlinks/backlinks/live", { body: JSON.stringify([{ target: "forbes.com", limit: 1 }]), auth: as("b", "pb") });
+      expect(paid.status).toBe(200);
+      expect(await balance(as("b", "pb"))).toBeLessThan(100);
+      expect(await balance(as("demo", "demo"))).toBe(100);
+      expect((await raw(team, "/v3/backlinks/backlinks/live", { body: "[]", auth: as("b", "wrong") })).status).toBe(401);
+      expect(team.stats().peakInFlightByAccount).toMatchObject({ b: 1, demo: 1 });
+    } finally {
+      await team.close();
+    }
+  });
+
   it("answers unknown paths and methods with HTTP 404 / 40400", async () => {
     for (const [path, method] of [["/v3/backlinks/no_such_function/live", "POST"], ["/nope", "GET"], ["/v3/backlinks/backlinks/live", "GET"]]) {
       const r = await raw(emu, path, { method, body: method === "POST" ? "[]" : undefined });
@@ -201,9 +220,11 @@ describe("counters", () => {
     expect(s.requests).toBe(7);
     expect(s.byPath).toEqual({ "/v3/backlinks/backlinks/live": 6, "/nope": 1 });
     expect(s.peakInFlight).toBe(5);
+    // Per account too; the request without credentials opens none.
+    expect(s.peakInFlightByAccount).toEqual({ demo: 5 });
     expect(s.inFlight).toBe(0);
     emu.resetStats();
-    expect(emu.stats()).toEqual({ requests: 0, inFlight: 0, peakInFlight: 0, byPath: {}, billedUsd: 0, billedRequests: 0 });
+    expect(emu.stats()).toEqual({ requests: 0, inFlight: 0, peakInFlight: 0, peakInFlightByAccount: {}, byPath: {}, billedUsd: 0, billedRequests: 0 });
   });
 });
 
