@@ -149,6 +149,7 @@ export function report(r) {
       lines.push([`latency ${n} rows p50`, `${fmt(l.disk_ms_p50)} ms, added ${fmt(l.added_ms_p50)} ms`, `direct ${fmt(l.direct_ms_p50)} ms; state in memory: added ${fmt(l.added_ms_p50_state_in_memory)} ms`]);
     }
     lines.push(["bare SDK echo call p50", `${r.latency.bare_call_ms_p50} ms`, "stdio + SDK floor"]);
+    lines.push(["100 rows added, beyond that floor", `${r.latency.added_beyond_stdio_floor_ms_p50} ms`, "added p50 - echo p50"]);
   }
   if (r.cache) {
     const c = r.cache;
@@ -159,7 +160,11 @@ export function report(r) {
     const m = r.memory;
     lines.push(["peak RSS", `${m.peak_rss_mb} MB after ${m.large_calls} x ${m.large_rows_per_call} rows`, `start ${m.start_rss_mb} MB`]);
     lines.push(["peak RSS", `${m.peak_rss_mb_small} MB after ${m.small_calls} x ${m.small_rows_per_call} rows`, ""]);
-    lines.push([`RSS over ${m.growth_calls} more calls`, `median ${m.rss_median_first_window_mb} -> ${m.rss_median_last_window_mb} MB, trend ${m.growth_trend_mb} MB`, `sawtooth p5-p95 ${m.rss_p5_mb}-${m.rss_p95_mb} MB`]);
+    lines.push([
+      `RSS over ${m.growth_calls} more calls`,
+      `median ${m.rss_median_first_window_mb} -> ${m.rss_median_last_window_mb} MB, trend ${m.growth_trend_mb} MB, floor ${m.rss_floor_first_window_mb} -> ${m.rss_floor_last_window_mb} MB`,
+      `sawtooth p5-p95 ${m.rss_p5_mb}-${m.rss_p95_mb} MB (${m.sawtooth_mb} MB)`,
+    ]);
   }
   if (r.paging) {
     const p = r.paging;

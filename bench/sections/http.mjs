@@ -3,10 +3,15 @@
 // time the shared store adds per call (one replica, calls one at a time, Redis vs embedded memory).
 // Replicas are separate processes of the built server; calls go to them in turn (client-side round
 // robin standing in for a load balancer) as plain JSON-RPC POSTs, every call distinct (no cache hits).
+// The throughput runs use a tenants file of three tenants, each with its own DataForSEO account: one
+// account allows 30 requests in flight across all replicas, so with a single account both setups would
+// measure that limit (30 / 150 ms = 200 calls/s), not the replicas. Beside each run: the CPU the
+// replicas, Redis and this process (emulator and load generator) used, as cores busy over the run.
 //
 //   node bench/sections/http.mjs [--quick]     (after npm run build; needs redis-server)
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +52,7 @@ async function startRedis() {
   }
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid: proc.pid,
     async stop() {
       const exited = new Promise((r) => proc.once("exit", r));
       proc.kill("SIGTERM");
@@ -98,8 +104,8 @@ async function startReplica(env) {
 }
 
 let seq = 0;
-/** One tools/call as a plain JSON-RPC POST; resolves with its duration in ms. */
-async function call(url, offset) {
+/** One tools/call as a plain JSON-RPC POST (with the tenant's bearer token, if any); resolves with its duration in ms. */
+async function call(url, offset, token) {
   const body = JSON.stringify({
     jsonrpc: "2.0",
     id: ++seq,
@@ -109,7 +115,12 @@ async function call(url, offset) {
   const t0 = performance.now();
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2025-06-18",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body,
   });
   const json = await res.json();
@@ -120,10 +131,21 @@ async function call(url, offset) {
   return ms;
 }
 
-/** `count` calls, `width` at once, spread over `replicas` in turn. */
-async function load(replicas, count, width, firstOffset) {
+/** CPU time of a process so far, in ms (Linux /proc; NaN elsewhere). */
+function cpuMsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** `count` calls, `width` at once, spread over `replicas` in turn (and over `tokens`, the tenants, in turn). */
+async function load(replicas, count, width, firstOffset, { tokens = [undefined], redisPid } = {}) {
   const urls = replicas.map((r) => r.url);
   const cpu0 = replicas.reduce((a, r) => a + r.cpuMs(), 0);
+  const redis0 = redisPid ? cpuMsOf(redisPid) : 0;
   const own0 = process.cpuUsage();
   const times = [];
   let next = 0;
@@ -131,16 +153,22 @@ async function load(replicas, count, width, firstOffset) {
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      times.push(await call(urls[i % urls.length], firstOffset + i));
+      times.push(await call(urls[i % urls.length], firstOffset + i, tokens[Math.floor(i / urls.length) % tokens.length]));
     }
   };
   await Promise.all(Array.from({ length: width }, worker));
   const wallMs = performance.now() - start;
   const own = process.cpuUsage(own0);
   const serverCpu = replicas.reduce((a, r) => a + r.cpuMs(), 0) - cpu0;
+  const ownCpu = (own.user + own.system) / 1000;
+  const redisCpu = redisPid ? cpuMsOf(redisPid) - redis0 : 0;
   return {
     server_cpu_ms_per_call: round(serverCpu / count, 2),
-    emulator_and_client_cpu_ms_per_call: round((own.user + own.system) / 1000 / count, 2),
+    emulator_and_client_cpu_ms_per_call: round(ownCpu / count, 2),
+    redis_cpu_ms_per_call: round(redisCpu / count, 2),
+    // Cores busy over the run: replicas, Redis, and this process (emulator and load generator).
+    replica_cores_busy: round(serverCpu / wallMs, 2),
+    machine_cores_busy: round((serverCpu + ownCpu + redisCpu) / wallMs, 2),
     calls: count,
     concurrency: width,
     calls_per_s: round((count / wallMs) * 1000, 1),
@@ -149,12 +177,35 @@ async function load(replicas, count, width, firstOffset) {
   };
 }
 
+/** Requests in flight at the emulator at most: in all, and for the busiest account (DataForSEO allows 30 each). */
+function peaks(stats) {
+  return { peak_in_flight: stats.peakInFlight, peak_in_flight_per_account: Math.max(0, ...Object.values(stats.peakInFlightByAccount)) };
+}
+
+/** Tenants of the throughput runs, each with its own DataForSEO account (and so its own 30 in flight). */
+const TENANTS = [0, 1, 2].map((i) => ({ name: `team${i}`, token: `bench-token-${i}`, login: `team${i}`, password: `pw${i}` }));
+
+function writeTenantsFile(dir) {
+  const file = join(dir, "tenants.json");
+  const tenants = TENANTS.map((t) => ({
+    name: t.name,
+    token_sha256: createHash("sha256").update(t.token, "utf8").digest("hex"),
+    login: t.login,
+    password: t.password,
+  }));
+  writeFileSync(file, JSON.stringify({ tenants }), { mode: 0o600 });
+  return file;
+}
+
 export async function runHttp({ quick = false, log = console.error } = {}) {
-  const count = quick ? 60 : 600;
-  const width = Number(process.env.BENCH_HTTP_WIDTH ?? 30);
+  const count = quick ? 60 : 900;
+  const width = Number(process.env.BENCH_HTTP_WIDTH ?? 30 * TENANTS.length);
   const serial = quick ? 10 : 60;
-  const emulator = await startBenchEmulator({ latencyMs: LATENCY_MS });
+  const emulator = await startBenchEmulator({ latencyMs: LATENCY_MS, moreAccounts: TENANTS.map((t) => ({ login: t.login, password: t.password })) });
   const redis = await startRedis();
+  const tenantsDir = mkdtempSync(join(tmpdir(), "bench-tenants-"));
+  const tenantsFile = writeTenantsFile(tenantsDir);
+  const tokens = TENANTS.map((t) => t.token);
   const base = {
     DATAFORSEO_BASE_URL: emulator.url,
     DATAFORSEO_LOGIN: "demo",
@@ -182,22 +233,24 @@ export async function runHttp({ quick = false, log = console.error } = {}) {
     stops.push(redisOne);
     await call(redisOne.url, 0);
     const redisSerial = await load([redisOne], serial, 1, 2000);
-    emulator.resetStats();
-    const one = await load([redisOne], count, width, 3000);
-    const onePeak = emulator.stats().peakInFlight;
     await redisOne.stop();
 
-    const three = await Promise.all([0, 1, 2].map(() => startReplica({ ...base, DATAFORSEO_REDIS_URL: redis.url })));
-    stops.push(...three);
-    for (const r of three) await call(r.url, 0);
+    // Throughput: the three tenants' calls, 30 in flight each, on one replica and then on three.
+    const team = { ...base, DATAFORSEO_LOGIN: "", DATAFORSEO_PASSWORD: "", DATAFORSEO_TENANTS_FILE: tenantsFile, DATAFORSEO_REDIS_URL: redis.url };
+    const teamOne = await startReplica(team);
+    stops.push(teamOne);
+    for (const token of tokens) await call(teamOne.url, 0, token);
     emulator.resetStats();
-    const many = await load(
-      three,
-      count,
-      width,
-      10_000,
-    );
-    const manyPeak = emulator.stats().peakInFlight;
+    const one = await load([teamOne], count, width, 3000, { tokens, redisPid: redis.pid });
+    const onePeak = peaks(emulator.stats());
+    await teamOne.stop();
+
+    const three = await Promise.all([0, 1, 2].map(() => startReplica(team)));
+    stops.push(...three);
+    for (const r of three) for (const token of tokens) await call(r.url, 0, token);
+    emulator.resetStats();
+    const many = await load(three, count, width, 10_000, { tokens, redisPid: redis.pid });
+    const manyPeak = peaks(emulator.stats());
     // The ceiling: the same calls straight to the emulator (no MCP server), same width.
     const direct = [];
     let nextDirect = 0;
@@ -215,10 +268,11 @@ export async function runHttp({ quick = false, log = console.error } = {}) {
     const directRate = round((count / (performance.now() - directStart)) * 1000, 1);
     const result = {
       latency_ms: LATENCY_MS,
+      tenants: TENANTS.length,
       direct_emulator: { calls: count, concurrency: width, calls_per_s: directRate, p50_ms: round(percentile(direct, 50), 1), p95_ms: round(percentile(direct, 95), 1) },
       rows: ROWS,
-      one_replica_redis: { ...one, peak_in_flight: onePeak },
-      three_replicas_redis: { ...many, peak_in_flight: manyPeak },
+      one_replica_redis: { ...one, ...onePeak },
+      three_replicas_redis: { ...many, ...manyPeak },
       speedup: round(many.calls_per_s / one.calls_per_s, 2),
       serial_memory_p50_ms: memSerial.p50_ms,
       serial_redis_p50_ms: redisSerial.p50_ms,
@@ -228,13 +282,17 @@ export async function runHttp({ quick = false, log = console.error } = {}) {
       cores: availableParallelism(),
     };
     log(
-      `  emulator alone ${directRate} calls/s; 1 replica ${one.calls_per_s} calls/s (p50 ${one.p50_ms} ms, p95 ${one.p95_ms} ms); 3 replicas ${many.calls_per_s} calls/s (p50 ${many.p50_ms}, p95 ${many.p95_ms}); x${result.speedup}; Redis adds ${result.store_ms_per_call} ms per call`,
+      `  emulator alone ${directRate} calls/s; 1 replica ${one.calls_per_s} calls/s (p50 ${one.p50_ms} ms, p95 ${one.p95_ms} ms, ` +
+        `${one.replica_cores_busy} cores in the replica, ${one.machine_cores_busy} in all); 3 replicas ${many.calls_per_s} calls/s ` +
+        `(p50 ${many.p50_ms}, p95 ${many.p95_ms}, ${many.replica_cores_busy} cores in replicas, ${many.machine_cores_busy} in all); ` +
+        `x${result.speedup}; Redis adds ${result.store_ms_per_call} ms per call`,
     );
     return result;
   } finally {
     await Promise.all(stops.map((s) => s.stop()));
     await redis.stop();
     await emulator.close();
+    rmSync(tenantsDir, { recursive: true, force: true });
   }
 }
 
