@@ -14,7 +14,7 @@ const stateDir = mkdtempSync(join(tmpdir(), "backlinks-mcp-build-"));
 try {
   const env = { DATAFORSEO_TOOLSETS: "all", DATAFORSEO_STATE_DIR: stateDir, DATAFORSEO_EXPORT_DIR: stateDir, DATAFORSEO_LOG_LEVEL: "error" };
   const parts = createServer(loadConfig([], env).config);
-  const tools = Object.fromEntries(parts.registered.map((t) => [t.name, schemasOf(t, false)]));
+  const tools = Object.fromEntries(parts.listed.map((t) => [t.name, schemasOf(t, false)]));
   await parts.close(0);
   writeFileSync(new URL("../dist/advertised.json", import.meta.url), `${JSON.stringify({ version: VERSION, tools })}\n`);
 } finally {

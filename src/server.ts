@@ -9,16 +9,8 @@ import { UpstreamError, describeError } from "./dataforseo/errors.js";
 import { ENDPOINT_TOOLS } from "./tools/endpoints/index.js";
 import { ENDPOINTS } from "./reference/endpoints.js";
 import { defaultsText, limitsOf } from "./tools/schema.js";
-import type { EndpointTool } from "./tools/define.js";
-
-/** The pipeline (checks, money, output) loads on the first call: start-up and tools/list do not need it. */
-let pipelineLoaded: Promise<typeof import("./tools/pipeline.js")> | undefined;
-function pipeline(): Promise<typeof import("./tools/pipeline.js")> {
-  pipelineLoaded ??= import("./tools/pipeline.js");
-  return pipelineLoaded;
-}
+import { NEXT_TOOL, type EndpointTool } from "./tools/define.js";
 import { createDeps, type Deps } from "./tools/deps.js";
-import { NEXT_TOOL } from "./tools/define.js";
 import { errorResult, invalidArgs, type Extra } from "./tools/result.js";
 import { usageText, summariseUserData } from "./tools/usage.js";
 import { argumentProblems } from "./tools/arguments.js";
@@ -27,6 +19,13 @@ import { VERSION } from "./version.js";
 import { registerWorkflows } from "./workflows/index.js";
 
 export { VERSION, createDeps };
+
+/** The pipeline (checks, money, output) loads on the first call: start-up and tools/list do not need it. */
+let pipelineLoaded: Promise<typeof import("./tools/pipeline.js")> | undefined;
+function pipeline(): Promise<typeof import("./tools/pipeline.js")> {
+  pipelineLoaded ??= import("./tools/pipeline.js");
+  return pipelineLoaded;
+}
 
 const ANNOTATIONS = { readOnlyHint: true, openWorldHint: true, idempotentHint: true } as const;
 
@@ -141,9 +140,9 @@ function listTools(listed: readonly Listed[]): Tool[] {
 export interface ServerParts {
   server: McpServer;
   deps: Deps;
-  /** Every tool registered (listed or not), for the build's schema file. */
-  registered: readonly Listed[];
-  /** Tools advertised in tools/list (the enabled toolsets). */
+  /** The tools advertised in tools/list (with toolsets "all", every tool: the build's schema file). */
+  listed: readonly Listed[];
+  /** Their names. */
   advertisedTools: readonly string[];
   /** Stop accepting calls and abort in-flight upstream requests after the grace period. */
   close(graceMs?: number): Promise<void>;
@@ -201,13 +200,11 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
   const callListeners: ((name: string, args: Record<string, unknown>) => void)[] = [];
   deps.clientSupportsElicitation = () => Boolean(server.server.getClientCapabilities()?.elicitation);
   const listed: Listed[] = [];
-  const registered: Listed[] = [];
 
   /** Registers a tool; a tool outside the enabled toolsets answers which toolset enables it. */
   const register: RegisterTool = (entry, toolsets, input, handler) => {
     const on = toolsets.some((s) => enabled.has(s));
     if (on) listed.push(entry);
-    registered.push(entry);
     const checked: Handler = async (raw, extra) => {
       if (!on) {
         deps.ledger.refused(entry.name, "toolset");
@@ -313,7 +310,7 @@ export function createServer(config: Config, deps: Deps = createDeps(config)): S
   return {
     server,
     deps,
-    registered,
+    listed,
     advertisedTools: listed.map((t) => t.name),
     async close(graceMs = 2000) {
       await deps.client.close(graceMs);

@@ -17,8 +17,8 @@ describe("prebuilt tools/list schemas", () => {
     const dir = mkdtempSync(join(tmpdir(), "bl-prebuilt-"));
     const parts = createServer(loadConfig([], { DATAFORSEO_TOOLSETS: "all", DATAFORSEO_STATE_DIR: dir, DATAFORSEO_EXPORT_DIR: dir }).config);
     try {
-      expect(Object.keys(file.tools).sort()).toEqual(parts.registered.map((t) => t.name).sort());
-      for (const t of parts.registered) expect(file.tools[t.name], t.name).toEqual(schemasOf(t, false));
+      expect(Object.keys(file.tools).sort()).toEqual(parts.listed.map((t) => t.name).sort());
+      for (const t of parts.listed) expect(file.tools[t.name], t.name).toEqual(schemasOf(t, false));
     } finally {
       await parts.close(0);
       rmSync(dir, { recursive: true, force: true });
