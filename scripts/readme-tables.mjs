@@ -18,7 +18,7 @@ const { createServer, INSTRUCTIONS } = await import(dist("server.js"));
 const { loadConfig } = await import(dist("config.js"));
 const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
 const { InMemoryTransport } = await import("@modelcontextprotocol/sdk/inMemory.js");
-const { literalDefault, numericBound } = await import(dist("reference/endpoints.js"));
+const { integerMinimum, literalDefault, numericBound } = await import(dist("reference/endpoints.js"));
 const { settingsList } = await import(dist("config.js"));
 
 const README = fileURLToPath(new URL("README.md", root));
@@ -50,7 +50,7 @@ function limits(p) {
   if (p.enum) parts.push(p.enum.join(" \\| "));
   const min = numericBound(p.min);
   const max = numericBound(p.max);
-  if (p.type === "integer" && (min !== undefined || max !== undefined)) parts.push(`${min ?? (p.name === "offset" ? 0 : 1)}–${max ?? "∞"}`);
+  if (p.type === "integer" && (min !== undefined || max !== undefined)) parts.push(`${integerMinimum(p)}–${max ?? "∞"}`);
   if (p.max_items) parts.push(`≤ ${p.max_items} items`);
   if (p.max_rules) parts.push(`≤ ${p.max_rules} rules`);
   if (p.max_conditions) parts.push(`≤ ${p.max_conditions} conditions`);

@@ -153,3 +153,8 @@ export function numericBound(v: number | string | undefined): number | undefined
   const n = typeof v === "number" ? v : Number(v);
   return Number.isFinite(n) ? n : undefined;
 }
+
+/** The smallest value an integer parameter takes: its documented minimum, else 0 for offset and 1 otherwise. */
+export function integerMinimum(p: ParamSpec): number {
+  return numericBound(p.min) ?? (p.name === "offset" ? 0 : 1);
+}

@@ -3,7 +3,7 @@
 // API applies its own default. The defaults are stated once, in the server instructions (DEFAULTS_TEXT),
 // rather than in every schema: tools/list is paid for in context on every turn.
 import { z } from "zod";
-import { literalDefault, numericBound, type EndpointRef, type ParamSpec } from "../reference/endpoints.js";
+import { integerMinimum, literalDefault, numericBound, type EndpointRef, type ParamSpec } from "../reference/endpoints.js";
 
 /** Short descriptions of parameters whose meaning is not obvious from name and type. */
 const PARAM_DOCS: Record<string, string> = {
@@ -25,8 +25,7 @@ export function paramSchema(ref: EndpointRef, p: ParamSpec, hint?: string): z.Zo
   switch (p.type) {
     case "integer": {
       let n = z.number().int();
-      const min = numericBound(p.min) ?? (p.name === "offset" ? 0 : 1);
-      n = n.min(min);
+      n = n.min(integerMinimum(p));
       const max = numericBound(p.max);
       if (max !== undefined) n = n.max(max);
       schema = n;
@@ -106,7 +105,7 @@ function boundText(p: ParamSpec): string | undefined {
   if (p.type === "integer") {
     const max = numericBound(p.max);
     if (max === undefined) return undefined;
-    const min = numericBound(p.min) ?? (p.name === "offset" ? 0 : 1);
+    const min = integerMinimum(p);
     return min > 0 ? `${min}–${max}` : `≤${max}`;
   }
   if (p.type === "string") return p.max_length ? `≤${p.max_length} chars` : undefined;
