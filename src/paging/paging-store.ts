@@ -229,7 +229,7 @@ export class PagingStore {
       const handle = this.entries.has(handleOrToken) ? handleOrToken : this.byToken.get(tokenKeyOf(handleOrToken));
       let entry = handle === undefined ? undefined : this.entries.get(handle);
       // Issued under a clock that later went back, it may sit behind younger ones in the expiry order.
-      if (handle !== undefined && entry !== undefined && entry.createdAt <= this.now() - this.options.ttlMs) {
+      if (handle !== undefined && entry !== undefined && entry.createdAt <= this.cutoff()) {
         this.drop(handle, entry, "expired");
         entry = undefined;
       }
@@ -339,8 +339,13 @@ export class PagingStore {
     return run;
   }
 
+  /** Cursors created at or before this time have expired. */
+  private cutoff(): number {
+    return this.now() - this.options.ttlMs;
+  }
+
   private expire(): void {
-    const cutoff = this.now() - this.options.ttlMs;
+    const cutoff = this.cutoff();
     while (this.ageHead < this.byAge.length && this.byAge[this.ageHead]!.at <= cutoff) {
       const { handle } = this.byAge[this.ageHead++]!;
       const entry = this.entries.get(handle);
