@@ -80,6 +80,11 @@ export interface LineBudget {
   maxChars: number;
   /** Estimated tokens the lines may take (DEFAULT_MAX_TOKENS when omitted). */
   maxTokens?: number;
+  /**
+   * Every line is ASCII, so its estimate is at most its length (no rate above one token a
+   * character applies): tokens are counted only once the characters could pass maxTokens.
+   */
+  ascii?: boolean;
 }
 
 /**
@@ -93,11 +98,14 @@ export function fitLinesBudget(lines: readonly string[], budget: LineBudget): nu
   if (!(maxChars > 0) || !(maxTokens > 0)) return 0;
   let chars = 0;
   let tokens = 0;
+  // Lines before `counted` are in `tokens`; with ASCII lines the rest wait until the count matters.
+  let counted = 0;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    chars += line.length + (i > 0 ? 1 : 0);
+    chars += lines[i]!.length + (i > 0 ? 1 : 0);
     if (chars > maxChars) return i;
-    tokens += estimateTokens(line) + (i > 0 ? 1 : 0);
+    // Tokens so far are at most the characters so far: no line before this one can have passed.
+    if (budget.ascii && chars <= maxTokens) continue;
+    for (; counted <= i; counted++) tokens += estimateTokens(lines[counted]!) + (counted > 0 ? 1 : 0);
     if (tokens > maxTokens) return i;
   }
   return lines.length;

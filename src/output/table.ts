@@ -1,5 +1,10 @@
 // Tab-separated table: one header row, one line per item.
-import { formatCell, getPath } from "./format.js";
+//
+// Most cells are plain: a number, a yes/no, a date-time, or a short string of printable ASCII with
+// single spaces inside. Those are written straight from the value, with what each column needs worked
+// out once per table (its path, whether it holds URLs, whether it is an anchor). Anything else goes
+// through formatCell, the one full formatter; both give the same text for the same value.
+import { formatCell, formatNumber, getPath, isUrlField, URL_TEXT_MAX } from "./format.js";
 import { DEFAULT_TEXT_MAX, sanitizeText } from "./sanitize.js";
 
 /**
@@ -7,6 +12,8 @@ import { DEFAULT_TEXT_MAX, sanitizeText } from "./sanitize.js";
  * text; its image's alt text is what a reader sees instead).
  */
 export const ALT_MARKER = "[img alt] ";
+
+const API_DATE_TIME = /^(\d{4}-\d{2}-\d{2}) \d{2}:\d{2}:\d{2} [+-]\d{2}:\d{2}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -16,12 +23,52 @@ function isEmptyText(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === "string" && sanitizeText(value, 1).length === 0);
 }
 
+/** What a column needs, worked out once per table. */
+interface Column {
+  path: string;
+  /** A path without dots: the value is the row's own key of that name. */
+  simple: boolean;
+  /** The longest plain string shown whole (URLs keep theirs up to URL_TEXT_MAX). */
+  textMax: number;
+  /** An anchor column: an empty anchor shows the image's alt text. */
+  anchor: boolean;
+}
+
+function compile(column: string): Column {
+  const leaf = column.slice(column.lastIndexOf(".") + 1);
+  return {
+    path: column,
+    simple: !column.includes("."),
+    textMax: isUrlField(column) ? Math.max(DEFAULT_TEXT_MAX, URL_TEXT_MAX) : DEFAULT_TEXT_MAX,
+    anchor: leaf === "anchor",
+  };
+}
+
 /**
- * The column's cell. Values are shown as the API sent them (URLs keep their scheme, so a copied
- * URL can be sent back as a target or filter value). An anchor cell of an image link with no
- * anchor text shows the alt text after ALT_MARKER ("1.anchor" looks at "1.alt").
+ * The text of a string that needs no cleaning, or undefined: printable ASCII, no space at either end
+ * or next to another, no longer than `max`. A date-time as the API writes it shows as its date.
  */
-function cell(row: unknown, column: string, listLimit: number): string {
+function plainText(text: string, max: number): string | undefined {
+  const n = text.length;
+  if (n > max) return undefined;
+  if (n === 26 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45) {
+    const date = API_DATE_TIME.exec(text);
+    if (date) return date[1]!;
+  }
+  let space = true; // a leading space is not plain
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) {
+      if (space) return undefined;
+      space = true;
+    } else if (c > 0x20 && c < 0x7f) space = false;
+    else return undefined;
+  }
+  return space && n > 0 ? undefined : text;
+}
+
+/** The full formatter's cell, with the image alt text for an empty anchor. */
+function fullCell(row: unknown, column: string, listLimit: number): string {
   const value = getPath(row, column);
   const leaf = column.slice(column.lastIndexOf(".") + 1);
   if (leaf === "anchor" && isEmptyText(value)) {
@@ -34,6 +81,41 @@ function cell(row: unknown, column: string, listLimit: number): string {
   return formatCell(value, listLimit, DEFAULT_TEXT_MAX, column);
 }
 
+/** Cleared once a cell has anything but printable ASCII. */
+interface LineState {
+  ascii: boolean;
+}
+
+const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
+
+/**
+ * The column's cell. Values are shown as the API sent them (URLs keep their scheme, so a copied
+ * URL can be sent back as a target or filter value). An anchor cell of an image link with no
+ * anchor text shows the alt text after ALT_MARKER ("1.anchor" looks at "1.alt").
+ */
+function cell(row: Record<string, unknown>, col: Column, listLimit: number, state: LineState): string {
+  const value = col.simple ? (Object.prototype.hasOwnProperty.call(row, col.path) ? row[col.path] : undefined) : getPath(row, col.path);
+  switch (typeof value) {
+    case "number":
+      return formatNumber(value);
+    case "boolean":
+      return value ? "y" : "n";
+    case "string": {
+      const text = plainText(value, col.textMax);
+      if (text !== undefined && !(col.anchor && text === "")) return text;
+      break;
+    }
+    case "undefined":
+      if (!col.anchor) return "";
+      break;
+    default:
+      if (value === null && !col.anchor) return "";
+  }
+  const text = fullCell(row, col.path, listLimit);
+  if (state.ascii && !PRINTABLE_ASCII.test(text)) state.ascii = false;
+  return text;
+}
+
 /**
  * A row that is not an object (a number, string, null or list in `items`) is shown whole in the
  * first column, so it is never lost.
@@ -44,15 +126,29 @@ function scalarRow(row: unknown, columns: readonly string[], listLimit: number):
   return shown + rest;
 }
 
-export function renderTable(
-  rows: readonly unknown[],
-  columns: readonly string[],
-  listLimit: number,
-): { header: string; lines: string[] } {
+export interface Table {
+  header: string;
+  lines: string[];
+  /** Every line is printable ASCII and tabs (so its o200k tokens are at most its length). */
+  ascii: boolean;
+}
+
+export function renderTable(rows: readonly unknown[], columns: readonly string[], listLimit: number): Table {
   // Column names come from validated input, but a map key is free text: keep it on one line.
   const header = columns.map((c) => sanitizeText(c, 200)).join("\t");
-  const lines = rows.map((row) =>
-    isRecord(row) ? columns.map((c) => cell(row, c, listLimit)).join("\t") : scalarRow(row, columns, listLimit),
-  );
-  return { header, lines };
+  const cols = columns.map(compile);
+  const state: LineState = { ascii: true };
+  const lines = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (!isRecord(row)) {
+      state.ascii = false;
+      lines[r] = scalarRow(row, columns, listLimit);
+      continue;
+    }
+    let line = cols.length > 0 ? cell(row, cols[0]!, listLimit, state) : "";
+    for (let c = 1; c < cols.length; c++) line += "\t" + cell(row, cols[c]!, listLimit, state);
+    lines[r] = line;
+  }
+  return { header, lines, ascii: state.ascii };
 }

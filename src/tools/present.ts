@@ -121,7 +121,7 @@ async function presentText(
   const provisionalFooter = footerLine(rows.length, 0, true, "x".repeat(HANDLE_SIZE), options.maxChars, options.maxTokens);
   const fixedText = [headerLine(meta, rows.length), table.header, provisionalFooter].join("\n");
   const fixed = fixedText.length + 3;
-  let shown = fitLinesBudget(lines, { maxChars: options.maxChars - fixed, maxTokens: options.maxTokens - estimateTokens(fixedText) - 3 });
+  let shown = fitLinesBudget(lines, { maxChars: options.maxChars - fixed, maxTokens: options.maxTokens - estimateTokens(fixedText) - 3, ascii: table.ascii });
   if (shown === 0 && lines.length > 0) {
     // One row larger than the whole budget: show it cut rather than never.
     lines[0] = clip(lines[0]!, Math.max(200, Math.min(options.maxChars - fixed - 1, options.maxTokens)));

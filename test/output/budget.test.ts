@@ -143,3 +143,18 @@ describe("fitLinesBudget", () => {
     expect(encode(lines.slice(0, n).join("\n")).length).toBeLessThanOrEqual(DEFAULT_MAX_TOKENS);
   });
 });
+
+describe("fitLinesBudget with ASCII lines", () => {
+  it("gives the same count as counting every line's tokens", () => {
+    const r = rng(7);
+    const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789 ./:-_\t";
+    for (let trial = 0; trial < 300; trial++) {
+      const lines = Array.from({ length: 1 + Math.floor(r() * 60) }, () =>
+        Array.from({ length: Math.floor(r() * 120) }, () => alphabet[Math.floor(r() * alphabet.length)]).join(""),
+      );
+      const maxChars = 1 + Math.floor(r() * 8000);
+      const maxTokens = 1 + Math.floor(r() * 4000);
+      expect(fitLinesBudget(lines, { maxChars, maxTokens, ascii: true })).toBe(fitLinesBudget(lines, { maxChars, maxTokens }));
+    }
+  });
+});

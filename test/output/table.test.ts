@@ -115,3 +115,70 @@ describe("renderTable: round trip, image links, non-object rows", () => {
     expect(renderTable(["a\nb\tc"], ["x"], 10).lines).toEqual(["a b c"]);
   });
 });
+
+import { formatCell, getPath } from "../../src/output/format.js";
+import { estimateTokens } from "../../src/output/budget.js";
+import { DEFAULT_TEXT_MAX } from "../../src/output/sanitize.js";
+
+/** Every cell through the full formatter, as the table was rendered before plain cells got a short path. */
+function referenceLine(row: Record<string, unknown>, columns: readonly string[], listLimit: number): string {
+  return columns
+    .map((column) => {
+      const value = getPath(row, column);
+      const leaf = column.slice(column.lastIndexOf(".") + 1);
+      const empty = value === undefined || value === null || (typeof value === "string" && formatCell(value, listLimit, 1) === "");
+      if (leaf === "anchor" && empty) {
+        const alt = getPath(row, column.slice(0, column.length - leaf.length) + "alt");
+        if (typeof alt === "string") {
+          const text = formatCell(alt, listLimit, DEFAULT_TEXT_MAX - ALT_MARKER.length, "alt");
+          if (text.length > 0) return ALT_MARKER + text;
+        }
+      }
+      return formatCell(value, listLimit, DEFAULT_TEXT_MAX, column);
+    })
+    .join("\t");
+}
+
+describe("renderTable: plain cells", () => {
+  // Strings near the edges of "plain": spaces at the ends or doubled, controls, non-ASCII, dates, lengths
+  // around the 160-character cap and URLs around 2,048.
+  const piece = fc.constantFrom("a", "Z", "9", " ", "  ", "-", ":", "+", "/", "\t", "\u00e9", "\u200b", "\u0000", "\u007f", "~", "#");
+  const word = fc.string({ unit: piece, maxLength: 12 });
+  const text = fc.oneof(
+    word,
+    fc.constantFrom("", " ", "2020-01-02 03:04:05 +00:00", "2020-01-02 03:04:05 +0000", "2020-01-02T03:04:05 +00:00", " 2020-01-02 03:04:05 +00:00"),
+    fc.integer({ min: 150, max: 170 }).map((n) => "x".repeat(n)),
+    fc.integer({ min: 2040, max: 2055 }).map((n) => "https://e.example/" + "p".repeat(n - 18)),
+    fc.tuple(word, word).map(([a, b]) => `${a}${"y".repeat(158)}${b}`),
+  );
+  const value = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(text, { maxLength: 3 }), fc.dictionary(fc.constantFrom("a", "b"), fc.integer(), { maxKeys: 2 }));
+  const columns = ["url_from", "anchor", "alt", "domain_from_rank", "first_seen", "text_pre", "1.anchor", "1.alt", "page.url"];
+  const row = fc.record(
+    { url_from: value, anchor: value, alt: value, domain_from_rank: value, first_seen: value, text_pre: value, "1": fc.record({ anchor: value, alt: value }), page: fc.record({ url: value }) },
+    { requiredKeys: [] },
+  );
+
+  it("property: every cell is what the full formatter gives", () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 6 }), fc.integer({ min: 0, max: 4 }), (rows, listLimit) => {
+        const table = renderTable(rows, columns, listLimit);
+        expect(table.lines).toEqual(rows.map((r) => referenceLine(r, columns, listLimit)));
+        if (table.ascii) {
+          for (const line of table.lines) {
+            expect(line).toMatch(/^[\t\u0020-\u007e]*$/);
+            expect(estimateTokens(line)).toBeLessThanOrEqual(line.length);
+          }
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it("says whether every line is plain ASCII", () => {
+    expect(renderTable([{ a: "x y", b: 3, c: true, d: null }], ["a", "b", "c", "d"], 10).ascii).toBe(true);
+    expect(renderTable([{ a: "caf\u00e9" }], ["a"], 10).ascii).toBe(false);
+    expect(renderTable([{ a: "x  y" }], ["a"], 10)).toEqual({ header: "a", lines: ["x y"], ascii: true });
+    expect(renderTable([{ anchor: null, alt: "\u00e9" }], ["anchor"], 10).ascii).toBe(false);
+    expect(renderTable([7], ["a"], 10).ascii).toBe(false);
+  });
+});
