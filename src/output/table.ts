@@ -13,7 +13,22 @@ import { DEFAULT_TEXT_MAX, sanitizeText } from "./sanitize.js";
  */
 export const ALT_MARKER = "[img alt] ";
 
-const API_DATE_TIME = /^(\d{4}-\d{2}-\d{2}) \d{2}:\d{2}:\d{2} [+-]\d{2}:\d{2}$/;
+/** Where "2024-01-31 12:00:00 +00:00" has its separators; every other character is a digit. */
+const DATE_TIME_SHAPE = "dddd-dd-dd dd:dd:dd sdd:dd";
+
+/** A date-time as the API writes it (the full formatter tests the same shape with a regex). */
+function isApiDateTime(text: string): boolean {
+  for (let i = 0; i < DATE_TIME_SHAPE.length; i++) {
+    const c = text.charCodeAt(i);
+    const want = DATE_TIME_SHAPE.charCodeAt(i);
+    if (want === 0x64 /* d */) {
+      if (c < 0x30 || c > 0x39) return false;
+    } else if (want === 0x73 /* s */) {
+      if (c !== 0x2b && c !== 0x2d) return false;
+    } else if (c !== want) return false;
+  }
+  return true;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -44,6 +59,9 @@ function compile(column: string): Column {
   };
 }
 
+/** Printable ASCII words with single spaces between them (or nothing). */
+const PLAIN = /^(?:[!-~]+(?: [!-~]+)*)?$/;
+
 /**
  * The text of a string that needs no cleaning, or undefined: printable ASCII, no space at either end
  * or next to another, no longer than `max`. A date-time as the API writes it shows as its date.
@@ -51,20 +69,8 @@ function compile(column: string): Column {
 function plainText(text: string, max: number): string | undefined {
   const n = text.length;
   if (n > max) return undefined;
-  if (n === 26 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45) {
-    const date = API_DATE_TIME.exec(text);
-    if (date) return date[1]!;
-  }
-  let space = true; // a leading space is not plain
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x20) {
-      if (space) return undefined;
-      space = true;
-    } else if (c > 0x20 && c < 0x7f) space = false;
-    else return undefined;
-  }
-  return space && n > 0 ? undefined : text;
+  if (n === 26 && isApiDateTime(text)) return text.slice(0, 10);
+  return PLAIN.test(text) ? text : undefined;
 }
 
 /** The full formatter's cell, with the image alt text for an empty anchor. */
