@@ -13,22 +13,8 @@ import { DEFAULT_TEXT_MAX, sanitizeText } from "./sanitize.js";
  */
 export const ALT_MARKER = "[img alt] ";
 
-/** Where "2024-01-31 12:00:00 +00:00" has its separators; every other character is a digit. */
-const DATE_TIME_SHAPE = "dddd-dd-dd dd:dd:dd sdd:dd";
-
-/** A date-time as the API writes it (the full formatter tests the same shape with a regex). */
-function isApiDateTime(text: string): boolean {
-  for (let i = 0; i < DATE_TIME_SHAPE.length; i++) {
-    const c = text.charCodeAt(i);
-    const want = DATE_TIME_SHAPE.charCodeAt(i);
-    if (want === 0x64 /* d */) {
-      if (c < 0x30 || c > 0x39) return false;
-    } else if (want === 0x73 /* s */) {
-      if (c !== 0x2b && c !== 0x2d) return false;
-    } else if (c !== want) return false;
-  }
-  return true;
-}
+/** A date-time as the API writes it ("2024-01-31 12:00:00 +00:00"), shown as its date. */
+const API_DATE_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -41,21 +27,24 @@ function isEmptyText(value: unknown): boolean {
 /** What a column needs, worked out once per table. */
 interface Column {
   path: string;
-  /** A path without dots: the value is the row's own key of that name. */
-  simple: boolean;
+  /**
+   * A path without dots and no key of Object.prototype: the value is row[path] (a row parsed from
+   * JSON inherits no other key, so an own-property check would change nothing).
+   */
+  direct: boolean;
   /** The longest plain string shown whole (URLs keep theirs up to URL_TEXT_MAX). */
   textMax: number;
-  /** An anchor column: an empty anchor shows the image's alt text. */
-  anchor: boolean;
+  /** For an anchor column, where the image's alt text is ("alt", "1.alt"); else undefined. */
+  altPath: string | undefined;
 }
 
 function compile(column: string): Column {
   const leaf = column.slice(column.lastIndexOf(".") + 1);
   return {
     path: column,
-    simple: !column.includes("."),
+    direct: !column.includes(".") && !(column in Object.prototype),
     textMax: isUrlField(column) ? Math.max(DEFAULT_TEXT_MAX, URL_TEXT_MAX) : DEFAULT_TEXT_MAX,
-    anchor: leaf === "anchor",
+    altPath: leaf === "anchor" ? column.slice(0, column.length - leaf.length) + "alt" : undefined,
   };
 }
 
@@ -69,7 +58,7 @@ const PLAIN = /^(?:[!-~]+(?: [!-~]+)*)?$/;
 function plainText(text: string, max: number): string | undefined {
   const n = text.length;
   if (n > max) return undefined;
-  if (n === 26 && isApiDateTime(text)) return text.slice(0, 10);
+  if (n === 26 && text.charCodeAt(4) === 0x2d && API_DATE_TIME.test(text)) return text.slice(0, 10);
   return PLAIN.test(text) ? text : undefined;
 }
 
@@ -87,39 +76,42 @@ function fullCell(row: unknown, column: string, listLimit: number): string {
   return formatCell(value, listLimit, DEFAULT_TEXT_MAX, column);
 }
 
-/** Cleared once a cell has anything but printable ASCII. */
-interface LineState {
-  ascii: boolean;
-}
-
 const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
+
+/** Cleared while a table is rendered once a cell has anything but printable ASCII. */
+let allAscii = true;
+
+/** What the full formatter made of a cell, noting whether it is still plain ASCII. */
+function noted(text: string): string {
+  if (allAscii && !PRINTABLE_ASCII.test(text)) allAscii = false;
+  return text;
+}
 
 /**
  * The column's cell. Values are shown as the API sent them (URLs keep their scheme, so a copied
  * URL can be sent back as a target or filter value). An anchor cell of an image link with no
  * anchor text shows the alt text after ALT_MARKER ("1.anchor" looks at "1.alt").
  */
-function cell(row: Record<string, unknown>, col: Column, listLimit: number, state: LineState): string {
-  const value = col.simple ? (Object.prototype.hasOwnProperty.call(row, col.path) ? row[col.path] : undefined) : getPath(row, col.path);
-  switch (typeof value) {
-    case "number":
-      return formatNumber(value);
-    case "boolean":
-      return value ? "y" : "n";
-    case "string": {
-      const text = plainText(value, col.textMax);
-      if (text !== undefined && !(col.anchor && text === "")) return text;
-      break;
+function cell(row: Record<string, unknown>, col: Column, listLimit: number): string {
+  const value = col.direct ? row[col.path] : getPath(row, col.path);
+  if (typeof value === "string") {
+    const text = plainText(value, col.textMax);
+    if (text !== undefined && (text !== "" || col.altPath === undefined)) return text;
+  } else if (typeof value === "number") {
+    return formatNumber(value);
+  } else if (typeof value === "boolean") {
+    return value ? "y" : "n";
+  } else if (value === undefined || value === null) {
+    if (col.altPath === undefined) return "";
+    // An image link: its alt text, when it is plain.
+    const alt = col.direct ? row.alt : getPath(row, col.altPath);
+    if (alt === undefined || alt === null) return "";
+    if (typeof alt === "string") {
+      const text = plainText(alt, DEFAULT_TEXT_MAX - ALT_MARKER.length);
+      if (text !== undefined) return text === "" ? "" : ALT_MARKER + text;
     }
-    case "undefined":
-      if (!col.anchor) return "";
-      break;
-    default:
-      if (value === null && !col.anchor) return "";
   }
-  const text = fullCell(row, col.path, listLimit);
-  if (state.ascii && !PRINTABLE_ASCII.test(text)) state.ascii = false;
-  return text;
+  return noted(fullCell(row, col.path, listLimit));
 }
 
 /**
@@ -139,22 +131,23 @@ export interface Table {
   ascii: boolean;
 }
 
+/** Rows are JSON values as parsed (objects inherit only what Object.prototype has). */
 export function renderTable(rows: readonly unknown[], columns: readonly string[], listLimit: number): Table {
   // Column names come from validated input, but a map key is free text: keep it on one line.
   const header = columns.map((c) => sanitizeText(c, 200)).join("\t");
   const cols = columns.map(compile);
-  const state: LineState = { ascii: true };
+  allAscii = true;
   const lines = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     if (!isRecord(row)) {
-      state.ascii = false;
+      allAscii = false;
       lines[r] = scalarRow(row, columns, listLimit);
       continue;
     }
-    let line = cols.length > 0 ? cell(row, cols[0]!, listLimit, state) : "";
-    for (let c = 1; c < cols.length; c++) line += "\t" + cell(row, cols[c]!, listLimit, state);
+    let line = cols.length > 0 ? cell(row, cols[0]!, listLimit) : "";
+    for (let c = 1; c < cols.length; c++) line += "\t" + cell(row, cols[c]!, listLimit);
     lines[r] = line;
   }
-  return { header, lines, ascii: state.ascii };
+  return { header, lines, ascii: allAscii };
 }

@@ -174,6 +174,14 @@ describe("renderTable: plain cells", () => {
     );
   });
 
+  it("reads only a row's own keys, whatever the column is called", () => {
+    const rows = [JSON.parse('{"__proto__": "own proto", "constructor": 5, "rank": 1}'), { rank: 2 }];
+    const columns = ["__proto__", "constructor", "toString", "hasOwnProperty", "rank"];
+    const table = renderTable(rows, columns, 10);
+    expect(table.lines).toEqual(["own proto\t5\t\t\t1", "\t\t\t\t2"]);
+    expect(table.lines).toEqual(rows.map((r) => referenceLine(r, columns, 10)));
+  });
+
   it("says whether every line is plain ASCII", () => {
     expect(renderTable([{ a: "x y", b: 3, c: true, d: null }], ["a", "b", "c", "d"], 10).ascii).toBe(true);
     expect(renderTable([{ a: "caf\u00e9" }], ["a"], 10).ascii).toBe(false);
