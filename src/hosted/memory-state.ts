@@ -1,5 +1,6 @@
 // HostedState for one process (no DATAFORSEO_REDIS_URL): the same rules as RedisState, in maps.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { randomId } from "../state/random-id.js";
 import type { PageState } from "../paging/paging-store.js";
 import type { CachedResult } from "../tools/deps.js";
 import {
@@ -152,7 +153,7 @@ export class MemoryState implements HostedState {
         return { ok: false, cap, spentNanos: spent, reservedNanos: held, capNanos };
       }
     }
-    const id = randomBytes(9).toString("base64url");
+    const id = randomId(9);
     b.held.set(id, { nanos: estimateNanos, expiresAt: now + ttlMs });
     return { ok: true, id };
   }
@@ -190,7 +191,7 @@ export class MemoryState implements HostedState {
     while (s.starts.length > 0 && s.starts[0]! <= now - 60_000) s.starts.shift();
     if (s.held.size >= limits.maxInFlight) return { ok: false, retryMs: 5 };
     if (s.starts.length >= limits.ratePerMinute) return { ok: false, retryMs: Math.max(1, s.starts[0]! + 60_000 - now) };
-    const id = randomBytes(9).toString("base64url");
+    const id = randomId(9);
     s.held.set(id, now + limits.leaseMs);
     s.starts.push(now);
     return { ok: true, id };

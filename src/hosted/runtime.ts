@@ -1,5 +1,5 @@
 import { ENV_CAP_NAMES, TENANT_CAP_NAMES } from "../spend/account-cap.js";
-import { randomBytes } from "node:crypto";
+import { randomId } from "../state/random-id.js";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
@@ -175,7 +175,7 @@ class SharedCursors extends PagingStore {
     const bounds = cursorBounds(this.rt.config);
     const bytes = JSON.stringify(state).length * 2;
     if (bytes > bounds.maxBytes) throw new CursorTooLargeError("rows", bytes, bounds.maxBytes);
-    const handle = PAGE_HANDLE_PREFIX + randomBytes(9).toString("base64url");
+    const handle = PAGE_HANDLE_PREFIX + randomId(9);
     try {
       await this.rt.state.putCursor(this.rt.ns, handle, state, bounds);
     } catch (err) {

@@ -5,7 +5,8 @@
 // per-process temp folder and come back on their next page, so a paid row is never bought
 // twice while the disk bound allows. A cursor that is truly gone (expired, or pushed out by
 // the disk bound) leaves a tombstone that says what happened and how many paid rows it held.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { randomId } from "../state/random-id.js";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -194,7 +195,7 @@ export class PagingStore {
       if (bytes > this.options.maxBytes && bytes > this.maxSpillBytes) {
         throw new CursorTooLargeError("rows", bytes, Math.max(this.options.maxBytes, this.maxSpillBytes));
       }
-      const handle = PAGE_HANDLE_PREFIX + randomBytes(9).toString("base64url");
+      const handle = PAGE_HANDLE_PREFIX + randomId(9);
       const entry: Entry = {
         createdAt: this.now(),
         state: { ...state, held: null },

@@ -6,7 +6,7 @@
 import type { CapRefusal, SpendCap } from "./budget.js";
 import { formatUsd } from "./pricing.js";
 import { fromNanos, toNanos } from "./units.js";
-import { randomBytes } from "node:crypto";
+import { randomId } from "../state/random-id.js";
 import type { Reservation, SpendCaps, SpendStore } from "../state/spend-store.js";
 
 export interface AccountCapOptions {
@@ -54,7 +54,7 @@ export function accountCap(o: AccountCapOptions): SpendCap {
     async reserve(estimateUsd) {
       if (!enforced) {
         // No daily or monthly cap: nothing to hold, only the outcome to record (one ledger write a call, not two).
-        const id = `u${randomBytes(8).toString("hex")}`;
+        const id = `u${randomId(8, "hex")}`;
         return { ok: true, settle: settleInto({ id, account: o.account, estimateNanos: 0, expiresAt: Date.now() }) };
       }
       const estimateNanos = toNanos(estimateUsd);

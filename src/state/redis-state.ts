@@ -3,7 +3,8 @@
 // the Redis server's clock so replicas with skewed clocks agree. Every key has a TTL; every map is
 // bounded per namespace; every key of a tenant shares one hash tag, {t:<tenant>:<account hash>}.
 // Any failure surfaces as StateUnavailableError: the caller refuses to spend (fails closed).
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { randomId } from "./random-id.js";
 import { Redis } from "ioredis";
 import type { PageState } from "../paging/paging-store.js";
 import type { CachedResult } from "../tools/deps.js";
@@ -282,7 +283,7 @@ export class RedisState implements HostedState {
   }
 
   async reserve(ns: Namespace, estimateNanos: number, caps: SpendCaps, ttlMs: number, now = Date.now()): Promise<Reserved> {
-    const id = randomBytes(9).toString("base64url");
+    const id = randomId(9);
     const reply = await this.run(() =>
       this.redis.bmcpReserve(...this.spendKeys(ns, now), estimateNanos, caps.dailyNanos ?? -1, caps.monthlyNanos ?? -1, id, ttlMs),
     );
@@ -319,7 +320,7 @@ export class RedisState implements HostedState {
   }
 
   async acquireSlot(account: string, limits: SlotLimits): Promise<SlotResult> {
-    const id = randomBytes(9).toString("base64url");
+    const id = randomId(9);
     const reply = Number(
       await this.run(() => this.redis.bmcpAcquire(...this.slotKeys(account), id, limits.maxInFlight, limits.ratePerMinute, limits.leaseMs)),
     );

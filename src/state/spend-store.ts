@@ -1,7 +1,8 @@
 // Spend that several processes share: daily and monthly caps that survive restarts and hold
 // across concurrent servers. Amounts are whole nano-dollars (1e-9 USD); periods are UTC days
 // and UTC calendar months. Every method is async so a Redis implementation can follow.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { randomId } from "./random-id.js";
 
 /** Caps in nano-dollars; an absent cap is no limit. */
 export interface SpendCaps {
@@ -108,7 +109,7 @@ export function nextMonthStart(now: number): number {
 }
 
 export function newReservationId(): string {
-  return randomBytes(9).toString("base64url");
+  return randomId(9);
 }
 
 export function checkNanos(value: number, what: string): void {
