@@ -161,6 +161,8 @@ export class DataForSeoClient {
   private readonly maxResponseBytes: number;
   private readonly random: () => number;
   private readonly logLine: (line: string) => void;
+  /** Whether a log sink is set: request lines are not even built without one. */
+  private readonly logging: boolean;
   private readonly scrub: Scrubber;
   private readonly headers: Record<string, string>;
   private readonly pathPrefix: string;
@@ -195,6 +197,7 @@ export class DataForSeoClient {
     this.scrub = makeScrubber(secretForms(options.login, options.password));
     const scrub = this.scrub;
     const sink = options.log;
+    this.logging = sink !== undefined;
     this.logLine = (line) => {
       if (!sink) return;
       try {
@@ -492,15 +495,19 @@ export class DataForSeoClient {
       if (why) throw new Error("aborted");
       const text = bytes.toString("utf8").replace(/^\ufeff/, "");
       const outcome = this.interpret(httpStatus, res.headers["retry-after"], text, res.headers.location);
-      this.logLine(
-        `${method} ${path} attempt ${attempt}: HTTP ${httpStatus}${outcome.ok ? " ok" : ` ${outcome.error.code ?? outcome.error.kind} billing ${outcome.error.billing}`} in ${Math.round(performance.now() - started)} ms`,
-      );
+      if (this.logging) {
+        this.logLine(
+          `${method} ${path} attempt ${attempt}: HTTP ${httpStatus}${outcome.ok ? " ok" : ` ${outcome.error.code ?? outcome.error.kind} billing ${outcome.error.billing}`} in ${Math.round(performance.now() - started)} ms`,
+        );
+      }
       return outcome;
     } catch (err) {
       const outcome = this.failure(err, why, httpStatus, sent.written);
-      this.logLine(
-        `${method} ${path} attempt ${attempt}: ${outcome.error.kind}${httpStatus !== undefined ? ` after HTTP ${httpStatus}` : ""} billing ${outcome.error.billing} in ${Math.round(performance.now() - started)} ms`,
-      );
+      if (this.logging) {
+        this.logLine(
+          `${method} ${path} attempt ${attempt}: ${outcome.error.kind}${httpStatus !== undefined ? ` after HTTP ${httpStatus}` : ""} billing ${outcome.error.billing} in ${Math.round(performance.now() - started)} ms`,
+        );
+      }
       return outcome;
     } finally {
       clearTimeout(timer);

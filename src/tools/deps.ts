@@ -95,7 +95,8 @@ export function clientOptions(config: Config, log: Logger): ClientOptions {
     maxRetries: config.maxRetries,
     timeoutMs: config.timeoutMs,
     userAgent: `backlinks-mcp/${VERSION}`,
-    log: (line: string) => log("debug", line),
+    // The client writes a line per request; at any level below debug they are not built at all.
+    log: config.logLevel === "debug" ? (line: string) => log("debug", line) : undefined,
   };
 }
 
