@@ -1,4 +1,5 @@
 // The emulator and direct requests to it: the baseline every server figure is compared with.
+import { fileURLToPath } from "node:url";
 import { request } from "undici";
 
 /** The emulator's date, fixed so that every run sees the same data (its rows depend on the date). */
@@ -42,4 +43,38 @@ export async function directPost(baseUrl, path, task) {
     throw new Error(`direct POST ${path} failed: HTTP ${res.statusCode} ${t?.status_code ?? body?.status_code} ${t?.status_message ?? body?.status_message ?? ""}`);
   }
   return t.result?.[0] ?? {};
+}
+
+/**
+ * The emulator in a child process of its own (bench/lib/emulator-process.mjs): { url, close() }.
+ * Used where a figure must not let the upstream share the client's process.
+ */
+export async function spawnEmulator() {
+  const { spawn } = await import("node:child_process");
+  const entry = fileURLToPath(new URL("./emulator-process.mjs", import.meta.url));
+  const child = spawn(process.execPath, [entry], { stdio: ["pipe", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const onData = (chunk) => {
+      out += chunk;
+      const nl = out.indexOf("\n");
+      if (nl < 0) return;
+      child.stdout.off("data", onData);
+      resolve(out.slice(0, nl).trim());
+    };
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", onData);
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`the emulator process ended (code ${code}) before giving its URL`)));
+  });
+  return {
+    url,
+    pid: child.pid,
+    close: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.stdin.end();
+      }),
+  };
 }

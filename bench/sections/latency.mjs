@@ -1,13 +1,23 @@
 // Time the server adds to a call: backlinks_backlinks over stdio (cache off, default text) against
-// a direct undici POST of the same task to the emulator. Two servers run side by side: one keeps
-// its state (the persistent spend ledger, synced to disk per paid call) in a folder on disk, the
-// other in a memory file system, where a sync costs nothing; the difference is the ledger's disk
-// cost. All three are interleaved, rotating which goes first, in 3 repeats (figures: the median
-// of the repeats' p50s, with min and max).
+// a direct undici POST of the same task to the emulator.
+//
+// The emulator runs in a process of its own, as DataForSEO is never inside the process that calls
+// it: with the emulator inside the bench's process, the direct POST would skip the two wake-ups of
+// another process that every real call, and every call through the server, pays. The figure the old
+// way (emulator inside the bench's process) is kept beside it for 100 rows.
+//
+// Subjects, interleaved and rotating which goes first, in 3 repeats (figures: the median of the
+// repeats' p50s, with min and max):
+// - disk: our server, its state (the spend ledger, synced per paid call) in a folder on disk;
+// - memory: the same with its state in a memory file system, where a sync costs nothing;
+// - minimal: the least an MCP server can do for the same call (bench/bare-server.mjs `upstream`:
+//   the SDK, one undici POST, JSON.parse, a tab join; no checks, money rules, sanitising or paging);
+// - direct: the POST alone, from the bench;
+// - echo (10 rows only): a bare SDK echo call, the floor of any stdio call.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BARE_ENTRY, connect, serverEnv, SERVER_ENTRY } from "../lib/mcp.mjs";
-import { directPost, PATHS } from "../lib/upstream.mjs";
+import { directPost, PATHS, spawnEmulator } from "../lib/upstream.mjs";
 import { percentile, round, since, spread } from "../lib/stats.mjs";
 
 const TOOL = "backlinks_backlinks";
@@ -20,24 +30,39 @@ async function timed(fn) {
   return since(start);
 }
 
+const differences = (a, b) => a.map((v, r) => v - b[r]);
+
 export async function runLatency({ emulatorUrl, quick, log }) {
   const plan = quick
     ? [{ rows: 10, runs: 6 }, { rows: 100, runs: 6 }, { rows: 1000, runs: 2 }]
     : [{ rows: 10, runs: 100 }, { rows: 100, runs: 150 }, { rows: 1000, runs: 30 }];
   const base = { DATAFORSEO_CACHE_TTL_SECONDS: "0", DATAFORSEO_RATE_PER_MINUTE: "100000" };
+  const upstream = await spawnEmulator();
   const memDir = existsSync(MEMORY_FS) ? mkdtempSync(join(MEMORY_FS, "backlinks-bench-")) : null;
-  const disk = await connect(SERVER_ENTRY, serverEnv(emulatorUrl, base));
-  const mem = memDir ? await connect(SERVER_ENTRY, serverEnv(emulatorUrl, { ...base, DATAFORSEO_STATE_DIR: memDir })) : null;
-  const bare = await connect(BARE_ENTRY, { PATH: process.env.PATH ?? "" });
+  const open = [];
+  const opened = async (entry, env) => {
+    const s = await connect(entry, env);
+    open.push(s);
+    return s;
+  };
   const out = {};
   try {
+    const disk = await opened(SERVER_ENTRY, serverEnv(upstream.url, base));
+    const mem = memDir ? await opened(SERVER_ENTRY, serverEnv(upstream.url, { ...base, DATAFORSEO_STATE_DIR: memDir })) : null;
+    const bare = await opened(BARE_ENTRY, { PATH: process.env.PATH ?? "", BARE_UPSTREAM_URL: upstream.url });
+    // The old baseline: a server and the direct POST both on the emulator inside the bench's process.
+    const sharedDisk = await opened(SERVER_ENTRY, serverEnv(emulatorUrl, base));
     for (const { rows, runs } of plan) {
       const task = { target: "forbes.com", limit: rows };
       const subjects = {
         disk: () => disk.call(TOOL, task),
-        direct: () => directPost(emulatorUrl, PATHS[TOOL], task),
+        direct: () => directPost(upstream.url, PATHS[TOOL], task),
+        minimal: () => bare.call("upstream", { path: PATHS[TOOL], task }),
         ...(mem ? { memory: () => mem.call(TOOL, task) } : {}),
         ...(rows === 10 ? { echo: () => bare.call("echo", { text: "x" }) } : {}),
+        ...(rows === 100
+          ? { disk_shared: () => sharedDisk.call(TOOL, task), direct_shared: () => directPost(emulatorUrl, PATHS[TOOL], task) }
+          : {}),
       };
       const names = Object.keys(subjects);
       // Warm-up: JIT, connection pools, the emulator's memo of this query, the first price read.
@@ -55,32 +80,39 @@ export async function runLatency({ emulatorUrl, quick, log }) {
       }
       const f = { runs_per_repeat: runs };
       for (const n of names) f[`${n}_ms_p50`] = spread(perRepeat[n]);
-      f.added_ms_p50 = spread(perRepeat.disk.map((v, r) => v - perRepeat.direct[r]));
+      f.added_ms_p50 = spread(differences(perRepeat.disk, perRepeat.direct));
+      f.minimal_server_added_ms_p50 = spread(differences(perRepeat.minimal, perRepeat.direct));
+      f.added_beyond_minimal_server_ms_p50 = spread(differences(perRepeat.disk, perRepeat.minimal));
       if (mem) {
-        f.added_ms_p50_state_in_memory = spread(perRepeat.memory.map((v, r) => v - perRepeat.direct[r]));
-        f.ledger_disk_ms_p50 = spread(perRepeat.disk.map((v, r) => v - perRepeat.memory[r]));
+        f.added_ms_p50_state_in_memory = spread(differences(perRepeat.memory, perRepeat.direct));
+        f.ledger_disk_ms_p50 = spread(differences(perRepeat.disk, perRepeat.memory));
       }
+      if (perRepeat.disk_shared) f.added_ms_p50_upstream_in_bench_process = spread(differences(perRepeat.disk_shared, perRepeat.direct_shared));
       f.ratio_p50 = spread(perRepeat.disk.map((v, r) => v / perRepeat.direct[r]));
       out[`rows_${rows}`] = f;
       log(
         `  ${rows} rows: server p50 ${f.disk_ms_p50.median} ms, direct ${f.direct_ms_p50.median} ms, added ${f.added_ms_p50.median} ms` +
-          (mem ? ` (${f.added_ms_p50_state_in_memory.median} ms with the state in memory)` : ""),
+          ` (a minimal server adds ${f.minimal_server_added_ms_p50.median} ms)` +
+          (mem ? `, ${f.added_ms_p50_state_in_memory.median} ms with the state in memory` : ""),
       );
     }
   } finally {
-    await disk.close();
-    await mem?.close();
-    await bare.close();
+    for (const s of open) await s.close();
+    await upstream.close();
     if (memDir) rmSync(memDir, { recursive: true, force: true });
   }
   const r100 = out.rows_100;
   return {
     repeats: REPEATS,
+    upstream: "emulator in its own process",
     added_ms_p50: r100.added_ms_p50.median,
     added_ms_p50_min: r100.added_ms_p50.min,
     added_ms_p50_max: r100.added_ms_p50.max,
     added_ms_p50_state_in_memory: r100.added_ms_p50_state_in_memory?.median ?? NaN,
     ledger_disk_ms_p50: r100.ledger_disk_ms_p50?.median ?? NaN,
+    minimal_server_added_ms_p50: r100.minimal_server_added_ms_p50.median,
+    added_beyond_minimal_server_ms_p50: r100.added_beyond_minimal_server_ms_p50.median,
+    added_ms_p50_upstream_in_bench_process: r100.added_ms_p50_upstream_in_bench_process.median,
     overhead_ratio_p50: round(r100.ratio_p50.median, 3),
     bare_call_ms_p50: out.rows_10.echo_ms_p50.median,
     // What is left of the 100-row figure once the floor of any stdio call (the bare echo) is taken off.

@@ -2,12 +2,16 @@
 import type { Account } from "./endpoints/registry.js";
 import { DEFAULT_PRICES, money, taskCost, type Prices } from "./pricing.js";
 
+/** What each emulator account starts with, in USD. */
+export const DEFAULT_DEPOSIT_USD = 100;
+
 export class Billing {
   readonly account: Account;
   private multiplier: number;
 
-  constructor(login: string, multiplier = 1, private readonly base: Prices = DEFAULT_PRICES) {
-    this.account = { login, deposited: 100, balance: 100, spent: 0, calls: {} };
+  constructor(login: string, multiplier = 1, private readonly base: Prices = DEFAULT_PRICES, deposit = DEFAULT_DEPOSIT_USD) {
+    if (!Number.isFinite(deposit) || deposit < 0) throw new RangeError(`depositUsd must be a finite amount ≥ 0, got ${deposit}`);
+    this.account = { login, deposited: deposit, balance: deposit, spent: 0, calls: {} };
     this.multiplier = checkMultiplier(multiplier);
   }
 

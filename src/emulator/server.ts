@@ -88,7 +88,7 @@ export async function startServer(options: EmulatorOptions = {}): Promise<Emulat
   // Accounts by the Authorization header that opens them.
   const accounts = new Map<string, Billing>();
   for (const a of [{ login: options.login ?? "demo", password: options.password ?? "demo" }, ...(options.moreAccounts ?? [])]) {
-    accounts.set(`Basic ${Buffer.from(`${a.login}:${a.password}`).toString("base64")}`, new Billing(a.login, options.priceMultiplier ?? 1));
+    accounts.set(`Basic ${Buffer.from(`${a.login}:${a.password}`).toString("base64")}`, new Billing(a.login, options.priceMultiplier ?? 1, undefined, options.depositUsd));
   }
   const counters = new Counters();
   const faults = new FaultSwitch(options.fault ?? null);

@@ -46,6 +46,8 @@ export interface EmulatorOptions {
   /** Added before every answer; default 0. */
   latencyMs?: number;
   fault?: FaultConfig | null;
+  /** What each account starts with, in USD (default 100). */
+  depositUsd?: number;
   /** Scales the per-request and per-row prices (default 1). */
   priceMultiplier?: number;
 }

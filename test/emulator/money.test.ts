@@ -101,3 +101,20 @@ describe("faults after billing", () => {
     expect(await balance(emu)).toBe(100);
   });
 });
+
+describe("deposit", () => {
+  it("each account starts with $100 unless depositUsd says otherwise, and a task it cannot pay is refused", async () => {
+    emu = await start();
+    expect(await balance(emu)).toBe(100);
+    await emu.close();
+    emu = await start({ depositUsd: 0.03 });
+    expect(await balance(emu)).toBe(0.03);
+    const first = await raw(emu, "/v3/backlinks/backlinks/live", { body: BODY });
+    expect(first.json.tasks[0].status_code).toBe(20000);
+    const second = await raw(emu, "/v3/backlinks/backlinks/live", { body: BODY });
+    expect(second.json.tasks[0].status_code).toBe(40210);
+    await emu.close();
+    emu = null;
+    await expect(start({ depositUsd: -1 })).rejects.toThrow(RangeError);
+  });
+});
