@@ -147,7 +147,10 @@ export function report(r) {
       const l = r.latency[`rows_${n}`];
       if (!l) continue;
       lines.push([`latency ${n} rows p50`, `${fmt(l.disk_ms_p50)} ms, added ${fmt(l.added_ms_p50)} ms`, `direct ${fmt(l.direct_ms_p50)} ms; state in memory: added ${fmt(l.added_ms_p50_state_in_memory)} ms`]);
+      lines.push([`  minimal MCP server, ${n} rows`, `added ${fmt(l.minimal_server_added_ms_p50)} ms`, `ours beyond it ${fmt(l.added_beyond_minimal_server_ms_p50)} ms`]);
     }
+    const old = r.latency.rows_100?.added_ms_p50_upstream_in_bench_process;
+    if (old) lines.push(["  100 rows, emulator in the bench's process", `added ${fmt(old)} ms`, "the baseline before this round"]);
     lines.push(["bare SDK echo call p50", `${r.latency.bare_call_ms_p50} ms`, "stdio + SDK floor"]);
     lines.push(["100 rows added, beyond that floor", `${r.latency.added_beyond_stdio_floor_ms_p50} ms`, "added p50 - echo p50"]);
   }
