@@ -11,6 +11,11 @@
 // - `--liftoff-only`: WebAssembly (undici's HTTP parser) stays on the baseline compiler. The optimising
 //   tier would compile it on background threads while the first response is awaited: a transient of
 //   about 30 MB.
+// - `--heap-growing-percent=100`: after a full collection the old generation may grow to twice what it
+//   holds before the next one. By default V8 picks that factor (up to 4) from how fast its collections
+//   and the program ran, so on a busy machine runs of the same build ended 9,000 calls of 100 rows at
+//   104-155 MB RSS. With the factor fixed: 89 -> 105 MB over those calls, and a peak of 138 MB instead of
+//   190 MB after 1,000 calls of 1,000 rows, in the same time.
 //
 // A flag of the same kind that the user gives on the command line wins.
 import v8 from "node:v8";
@@ -18,6 +23,7 @@ import v8 from "node:v8";
 export const V8_FLAGS: readonly { given: string; flag: string }[] = [
   { given: "semi-space", flag: "--semi-space-growth-factor=1" },
   { given: "liftoff", flag: "--liftoff-only" },
+  { given: "heap-growing", flag: "--heap-growing-percent=100" },
 ];
 
 /** Sets the flags the user has not set; `given` is what the user passed to node. */

@@ -33,6 +33,18 @@ describe("V8 tuning", () => {
     expect(youngAfterLoad([], "--semi-space-growth-factor=2").young).toBeGreaterThan(8);
   });
 
+  it("fixes the old generation's growing factor, unless the user sets it", () => {
+    const set = (given: string) =>
+      JSON.parse(
+        execFileSync(process.execPath, ["--input-type=module", "-e", `const { tuneV8 } = await import(${JSON.stringify(TUNING)}); process.stdout.write(JSON.stringify(tuneV8(${JSON.stringify(given)})));`], { encoding: "utf8" }),
+      ) as string[];
+    expect(set("")).toContain("--heap-growing-percent=100");
+    expect(set("--heap-growing-percent=50")).not.toContain("--heap-growing-percent=100");
+    // setFlagsFromString ignores a flag V8 does not know; the command line does not.
+    for (const flag of set("")) expect(() => execFileSync(process.execPath, [flag, "-e", "0"], { stdio: "pipe" })).not.toThrow();
+    expect(() => execFileSync(process.execPath, ["--no-such-v8-flag", "-e", "0"], { stdio: "pipe" })).toThrow();
+  });
+
   it("leaves the young generation alone when the user sets a semi-space flag", () => {
     const { young } = youngAfterLoad(["--max-semi-space-size=32"], "--max-semi-space-size=32");
     expect(young).toBeGreaterThan(8);
