@@ -16,6 +16,7 @@ import { runToolsList } from "./sections/tools-list.mjs";
 import { runOutput } from "./sections/output.mjs";
 import { runStartup } from "./sections/startup.mjs";
 import { runLatency } from "./sections/latency.mjs";
+import { runPhases } from "./sections/phases.mjs";
 import { runPaging } from "./sections/paging.mjs";
 import { runConcurrency } from "./sections/concurrency.mjs";
 import { runMemory } from "./sections/memory.mjs";
@@ -32,6 +33,7 @@ const SECTIONS = [
   ["output", runOutput],
   ["startup", runStartup],
   ["latency", runLatency],
+  ["phases", runPhases],
   ["paging", runPaging],
   ["concurrency", runConcurrency],
   ["cache", runCache],
@@ -151,6 +153,12 @@ export function report(r) {
     }
     const old = r.latency.rows_100?.added_ms_p50_upstream_in_bench_process;
     if (old) lines.push(["  100 rows, emulator in the bench's process", `added ${fmt(old)} ms`, "the baseline before this round"]);
+  }
+  if (r.phases) {
+    const names = { before_request_ms: "before the upstream request", upstream_ms: "upstream exchange", after_response_ms: "after the response, to the answer", total_ms: "in the server, in all" };
+    for (const [key, label] of Object.entries(names)) {
+      lines.push([`100-row call: ${label}`, `${fmt(r.phases.ours[key])} ms`, `minimal MCP server ${fmt(r.phases.minimal[key])} ms`]);
+    }
     lines.push(["bare SDK echo call p50", `${r.latency.bare_call_ms_p50} ms`, "stdio + SDK floor"]);
     lines.push(["100 rows added, beyond that floor", `${r.latency.added_beyond_stdio_floor_ms_p50} ms`, "added p50 - echo p50"]);
   }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const RUN = fileURLToPath(new URL("../../bench/run.mjs", import.meta.url));
 // Every section of the benchmark itself (the emulator's and the HTTP section are left to their owners).
-const SECTIONS = "tools_list,output,startup,latency,paging,concurrency,cache,memory";
+const SECTIONS = "tools_list,output,startup,latency,phases,paging,concurrency,cache,memory";
 
 type Results = Record<string, unknown>;
 
@@ -100,6 +100,12 @@ describe("bench/run.mjs --quick", () => {
       "paging.ms_per_page",
       "paging.direct_ms_per_page",
       "concurrency.wall_ms",
+      "phases.ours.before_request_ms",
+      "phases.ours.after_response_ms",
+      "phases.ours.total_ms",
+      "phases.minimal.before_request_ms",
+      "phases.minimal.after_response_ms",
+      "phases.minimal.upstream_ms",
     ];
     for (const k of timed) {
       const s = at(results, k) as { median: number; min: number; max: number; repeats: number };
