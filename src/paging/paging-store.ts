@@ -214,6 +214,7 @@ export class PagingStore {
       }
       this.entries.set(handle, entry);
       this.byAge.push({ at: entry.createdAt, handle });
+      this.compactAgeQueue();
       this.memBytes += bytes;
       this.packedBytes += entry.packed?.length ?? 0;
       if (entry.packed !== undefined) this.holding += 1;
@@ -276,7 +277,7 @@ export class PagingStore {
    * memoryBytes is what the memory bound counts (two bytes per character of the held rows' text);
    * packedBytes is what the held rows in memory really take, packed.
    */
-  stats(): { cursors: number; inMemory: number; spilled: number; memoryBytes: number; spillBytes: number; packedBytes: number } {
+  stats(): { cursors: number; inMemory: number; spilled: number; memoryBytes: number; spillBytes: number; packedBytes: number; ageQueue: number } {
     return {
       cursors: this.entries.size,
       inMemory: this.inMemory,
@@ -284,6 +285,7 @@ export class PagingStore {
       memoryBytes: this.memBytes,
       spillBytes: this.diskBytes,
       packedBytes: this.packedBytes,
+      ageQueue: this.byAge.length - this.ageHead,
     };
   }
 
@@ -343,6 +345,17 @@ export class PagingStore {
   /** Cursors created at or before this time have expired. */
   private cutoff(): number {
     return this.now() - this.options.ttlMs;
+  }
+
+  /**
+   * A cursor pushed out by the bounds keeps its place in the age queue until it would have expired, so
+   * at a steady rate of calls the queue grows with the rate times the ttl, not with the cursors held.
+   * Past twice the cursors held (and some slack) it is rebuilt from the ones still held, in order.
+   */
+  private compactAgeQueue(): void {
+    if (this.byAge.length - this.ageHead <= 2 * this.entries.size + 1024) return;
+    this.byAge = this.byAge.slice(this.ageHead).filter(({ handle }) => this.entries.has(handle));
+    this.ageHead = 0;
   }
 
   private expire(): void {

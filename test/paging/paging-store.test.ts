@@ -296,3 +296,26 @@ describe("PagingStore held-row form", () => {
     expect(s.stats().packedBytes).toBe(0);
   });
 });
+
+describe("PagingStore age queue", () => {
+  it("stays within twice the cursors held (plus slack) when the bounds push cursors out, and expiry still works", async () => {
+    let t = 1_000_000;
+    const s = store({ maxInMemory: 10, now: () => t });
+    let last = "";
+    for (let i = 0; i < 3000; i++) {
+      t += 1;
+      last = await s.issue(page(i, null, 0));
+    }
+    const stats = s.stats();
+    // Row-less cursors are bounded at 4 per holding slot: 40 here.
+    expect(stats.cursors).toBe(40);
+    expect(stats.ageQueue).toBeGreaterThanOrEqual(stats.cursors);
+    expect(stats.ageQueue).toBeLessThanOrEqual(2 * stats.cursors + 1025);
+    expect((await s.get(last)).found).toBe(true);
+    t += 61_000;
+    const gone = await s.get(last);
+    expect(gone.found).toBe(false);
+    expect(gone.found === false && gone.reason).toBe("expired");
+    expect(s.stats().cursors).toBe(0);
+  });
+});
