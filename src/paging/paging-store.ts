@@ -116,8 +116,13 @@ interface Entry {
   createdAt: number;
   /** In memory (with `held` null: the rows are in `packed`), or null when spilled. */
   state: PageState | null;
-  /** The held rows, packed; undefined when there are none or the entry is spilled. */
-  packed?: Buffer;
+  /**
+   * The held rows, packed: settles once deflated (the handle is given out before that, so packing
+   * is not part of the call's time). Undefined when there are none or the entry is spilled.
+   */
+  packed?: Promise<Buffer>;
+  /** Bytes of `packed` once it has settled (counted in packedBytes), 0 before. */
+  packedLength: number;
   /** Bytes counted in memory for this entry (the whole state, or just the stub when spilled). */
   memBytes: number;
   /** Bytes of its spill file, 0 when in memory. */
@@ -142,6 +147,8 @@ export class PagingStore {
   private readonly tombstones = new Map<string, Tombstone>();
   private memBytes = 0;
   private packedBytes = 0;
+  /** Packs under way. */
+  private readonly packing = new Set<Promise<Buffer>>();
   private diskBytes = 0;
   private inMemory = 0;
   /**
@@ -199,7 +206,7 @@ export class PagingStore {
       const entry: Entry = {
         createdAt: this.now(),
         state: { ...state, held: null },
-        packed: state.held === null ? undefined : await pack(state.held),
+        packedLength: 0,
         memBytes: bytes,
         diskBytes: 0,
         tool: state.tool,
@@ -216,8 +223,7 @@ export class PagingStore {
       this.byAge.push({ at: entry.createdAt, handle });
       this.compactAgeQueue();
       this.memBytes += bytes;
-      this.packedBytes += entry.packed?.length ?? 0;
-      if (entry.packed !== undefined) this.holding += 1;
+      if (state.held !== null) this.startPacking(entry, state.held);
       this.inMemory += 1;
       await this.enforce();
       return handle;
@@ -245,7 +251,15 @@ export class PagingStore {
         // Recently used: move to the back of the spill order.
         this.entries.delete(handle);
         this.entries.set(handle, entry);
-        return { found: true, state: await this.full(entry) };
+        let state: PageState;
+        try {
+          state = await this.full(entry);
+        } catch {
+          // The rows could not be packed (out of memory): they are gone.
+          this.drop(handle, entry, "evicted");
+          return this.tombstones.get(handle)!;
+        }
+        return { found: true, state };
       }
       let state: PageState;
       try {
@@ -260,9 +274,7 @@ export class PagingStore {
       this.memBytes -= entry.memBytes;
       entry.diskBytes = 0;
       entry.state = { ...state, held: null };
-      entry.packed = state.held === null ? undefined : await pack(state.held);
-      this.packedBytes += entry.packed?.length ?? 0;
-      if (entry.packed !== undefined) this.holding += 1;
+      if (state.held !== null) this.startPacking(entry, state.held);
       entry.memBytes = this.sizeOf(state);
       this.memBytes += entry.memBytes;
       this.inMemory += 1;
@@ -302,6 +314,7 @@ export class PagingStore {
   /** close() for an exit handler, where nothing asynchronous runs. */
   closeSync(): void {
     this.closed = true;
+    for (const entry of this.entries.values()) entry.packed = undefined;
     this.entries.clear();
     this.byToken.clear();
     this.byAge = [];
@@ -414,11 +427,50 @@ export class PagingStore {
 
   /** The state with its held rows as text again. */
   private async full(entry: Entry): Promise<PageState> {
-    return { ...entry.state!, held: entry.packed === undefined ? null : await unpack(entry.packed) };
+    return { ...entry.state!, held: entry.packed === undefined ? null : await unpack(await entry.packed) };
+  }
+
+  /** Starts deflating an entry's held rows; it counts as holding rows from now on. */
+  private startPacking(entry: Entry, text: string): void {
+    const packed = pack(text);
+    entry.packed = packed;
+    entry.packedLength = 0;
+    this.holding += 1;
+    this.packing.add(packed);
+    packed.then(
+      (buf) => {
+        this.packing.delete(packed);
+        // Spilled or dropped meanwhile: nothing of it stays in memory.
+        if (entry.packed !== packed) return;
+        entry.packedLength = buf.length;
+        this.packedBytes += buf.length;
+      },
+      () => this.packing.delete(packed),
+    );
+  }
+
+  /** The entry no longer keeps its rows in memory (spilled or dropped). */
+  private releasePacked(entry: Entry): void {
+    if (entry.packed === undefined) return;
+    this.packedBytes -= entry.packedLength;
+    this.holding -= 1;
+    entry.packed = undefined;
+    entry.packedLength = 0;
+  }
+
+  /** Resolves once every held-row set given so far is packed (stats() then counts them all). */
+  async packed(): Promise<void> {
+    await Promise.allSettled([...this.packing]);
   }
 
   private async spill(handle: string, entry: Entry): Promise<void> {
-    const text = JSON.stringify(await this.full(entry));
+    let text: string;
+    try {
+      text = JSON.stringify(await this.full(entry));
+    } catch {
+      this.drop(handle, entry, "evicted");
+      return;
+    }
     const bytes = Buffer.byteLength(text);
     if (bytes > this.maxSpillBytes) {
       this.drop(handle, entry, "evicted");
@@ -443,9 +495,7 @@ export class PagingStore {
     this.memBytes -= entry.memBytes;
     this.inMemory -= 1;
     entry.state = null;
-    this.packedBytes -= entry.packed?.length ?? 0;
-    if (entry.packed !== undefined) this.holding -= 1;
-    entry.packed = undefined;
+    this.releasePacked(entry);
     entry.diskBytes = bytes;
     entry.memBytes = this.stubSize(entry);
     this.memBytes += entry.memBytes;
@@ -478,9 +528,7 @@ export class PagingStore {
     this.entries.delete(handle);
     this.memBytes -= entry.memBytes;
     this.diskBytes -= entry.diskBytes;
-    this.packedBytes -= entry.packed?.length ?? 0;
-    if (entry.packed !== undefined) this.holding -= 1;
-    entry.packed = undefined;
+    this.releasePacked(entry);
     if (entry.state) this.inMemory -= 1;
     else if (this.dir) void fs.rm(this.fileOf(handle), { force: true }).catch(() => undefined);
     if (entry.tokenKey && this.byToken.get(entry.tokenKey) === handle) this.byToken.delete(entry.tokenKey);

@@ -268,6 +268,9 @@ describe("PagingStore held-row form", () => {
       Array.from({ length: 2000 }, (_, i) => ({ url_from: `https://ex${i}.example/путь/${i}`, anchor: `ancre é ${i} 🔗`, dofollow: i % 2 === 0, rank: i })),
     );
     const handle = await s.issue(page(1, held, 2000));
+    // The handle comes before the rows are packed.
+    expect(s.stats().packedBytes).toBe(0);
+    await s.packed();
     const stats = s.stats();
     expect(stats.packedBytes).toBeGreaterThan(0);
     expect(stats.packedBytes).toBeLessThan(Buffer.byteLength(held) / 3);
@@ -285,8 +288,10 @@ describe("PagingStore held-row form", () => {
     const a = rows(300, "a");
     const b = rows(300, "b");
     const ha = await s.issue(page(1, a, 300));
+    await s.packed();
     const packedA = s.stats().packedBytes;
     await s.issue(page(2, b, 300)); // pushes the first cursor to disk
+    await s.packed();
     expect(s.stats().spilled).toBe(1);
     expect(s.stats().packedBytes).toBeLessThan(packedA * 1.5);
     const got = await s.get(ha); // back from disk, packed again; the other goes out
@@ -317,5 +322,29 @@ describe("PagingStore age queue", () => {
     expect(gone.found).toBe(false);
     expect(gone.found === false && gone.reason).toBe("expired");
     expect(s.stats().cursors).toBe(0);
+  });
+});
+
+describe("PagingStore packing after the handle", () => {
+  it("gives the rows back exactly when asked before they are packed, and counts only the rows memory keeps", async () => {
+    const a = rows(400, "a");
+    const b = rows(400, "b");
+    const s = store({ maxBytes: 8 << 20, maxInMemory: 1 });
+    const ha = await s.issue(page(1, a, 400));
+    const got = await s.get(ha); // before or while packing
+    expect(got.found && got.state.held).toBe(a);
+    await s.issue(page(2, b, 400)); // the first goes to disk, packed or not
+    await s.packed();
+    const only = store({ maxBytes: 8 << 20 });
+    await only.issue(page(2, b, 400));
+    await only.packed();
+    expect(s.stats()).toMatchObject({ inMemory: 1, spilled: 1, packedBytes: only.stats().packedBytes });
+    expect(only.stats().packedBytes).toBeGreaterThan(0);
+    // Dropped before its rows were packed: nothing is counted afterwards.
+    const t = store({ maxBytes: 8 << 20 });
+    await t.issue(page(3, a, 400));
+    t.closeSync();
+    await t.packed();
+    expect(t.stats().packedBytes).toBe(0);
   });
 });
