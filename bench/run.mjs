@@ -173,7 +173,7 @@ export function report(r) {
     lines.push(["peak RSS", `${m.peak_rss_mb_small} MB after ${m.small_calls} x ${m.small_rows_per_call} rows`, ""]);
     lines.push([
       `RSS over ${m.growth_calls} more calls`,
-      `median ${m.rss_median_first_window_mb} -> ${m.rss_median_last_window_mb} MB, trend ${m.growth_trend_mb} MB, floor ${m.rss_floor_first_window_mb} -> ${m.rss_floor_last_window_mb} MB`,
+      `median ${m.rss_median_first_window_mb} -> ${m.rss_median_last_window_mb} MB, trend ${m.growth_trend_mb} MB (second half ${m.growth_trend_second_half_mb} MB), floor ${m.rss_floor_first_window_mb} -> ${m.rss_floor_last_window_mb} MB`,
       `sawtooth p5-p95 ${m.rss_p5_mb}-${m.rss_p95_mb} MB (${m.sawtooth_mb} MB)`,
     ]);
   }

@@ -56,6 +56,9 @@ function growth(samples, from, to) {
     rss_median_last_window_mb: round(median(tail), 1),
     growth_window_medians_mb: round(median(tail) - median(head), 1),
     growth_trend_mb: round(slope(later) * (to - from), 1),
+    // Whether RSS has levelled off by the end: the fitted trend over the second half of the calls alone
+    // (bounded stores, such as the paging store's cursors and tombstones, fill during the first half).
+    growth_trend_second_half_mb: round(slope(later.filter(([n]) => n > (from + to) / 2)) * ((to - from) / 2), 1),
     // The sawtooth: the 5th–95th percentile of RSS over the whole stretch, and of each end window.
     rss_p5_mb: round(percentile(all, 5), 1),
     rss_p95_mb: round(percentile(all, 95), 1),
@@ -73,7 +76,9 @@ export async function runMemory({ quick, log }) {
   const a = await run({ ...large, log });
   const b = await run({ ...small, log });
   const g = growth(b.samples, small.first, small.total);
-  log(`  ${small.total - small.first} more calls of 100 rows: median RSS ${g.rss_median_first_window_mb} -> ${g.rss_median_last_window_mb} MB, trend ${g.growth_trend_mb} MB, sawtooth ${g.sawtooth_mb} MB`);
+  log(
+    `  ${small.total - small.first} more calls of 100 rows: median RSS ${g.rss_median_first_window_mb} -> ${g.rss_median_last_window_mb} MB, trend ${g.growth_trend_mb} MB (second half ${g.growth_trend_second_half_mb} MB), sawtooth ${g.sawtooth_mb} MB`,
+  );
   return {
     large_calls: large.first,
     large_rows_per_call: large.rows,

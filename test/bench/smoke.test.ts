@@ -64,6 +64,7 @@ describe("bench/run.mjs --quick", () => {
       "memory.peak_rss_mb",
       "memory.peak_rss_mb_small",
       "memory.growth_trend_mb",
+      "memory.growth_trend_second_half_mb",
       "memory.growth_window_medians_mb",
       "memory.sawtooth_mb",
       "memory.rss_floor_first_window_mb",
