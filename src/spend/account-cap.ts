@@ -40,6 +40,10 @@ function when(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
+function afterAnswer(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export function accountCap(o: AccountCapOptions): SpendCap {
   const enforced = o.caps.dailyNanos !== undefined || o.caps.monthlyNanos !== undefined;
   const track = (p: Promise<unknown>) => {
@@ -47,8 +51,14 @@ export function accountCap(o: AccountCapOptions): SpendCap {
     o.pending.add(tracked);
     void tracked.finally(() => o.pending.delete(tracked));
   };
+  // The ledger write starts once the answer to this call has been written (setImmediate runs after the
+  // work the response set off): it is tracked from now on, so close() still waits for it.
   const settleInto = (reservation: Reservation) => (outcome: { billedUsd: number; possiblyBilledUsd: number }) =>
-    track(o.store.settle(reservation, { tool: o.tool, billedNanos: toNanos(outcome.billedUsd), possiblyBilledNanos: toNanos(outcome.possiblyBilledUsd) }));
+    track(
+      afterAnswer().then(() =>
+        o.store.settle(reservation, { tool: o.tool, billedNanos: toNanos(outcome.billedUsd), possiblyBilledNanos: toNanos(outcome.possiblyBilledUsd) }),
+      ),
+    );
   return {
     name: "account",
     async reserve(estimateUsd) {
