@@ -85,10 +85,12 @@ export interface CallSuccess {
   attempts: number;
   ms: number;
   httpStatus: number;
+  /** Characters of the response body: more than the JSON of anything it holds (for sizing a cache entry). */
+  bodyChars?: number;
 }
 
 type Outcome =
-  | { ok: true; task: TaskResult; cost: number; httpStatus: number }
+  | { ok: true; task: TaskResult; cost: number; httpStatus: number; bodyChars: number }
   | { ok: false; error: UpstreamError; retry: boolean; retryAfterMs?: number; field?: string };
 
 type AbortWhy = "timeout" | "cancelled" | "closed";
@@ -374,6 +376,7 @@ export class DataForSeoClient {
           attempts,
           ms: Math.round(performance.now() - t0),
           httpStatus: outcome.httpStatus,
+          bodyChars: outcome.bodyChars,
         };
       }
       const err = outcome.error;
@@ -754,7 +757,7 @@ export class DataForSeoClient {
       data: isObject(t.data) ? t.data : {},
       result: Array.isArray(t.result) ? t.result : null,
     };
-    return { ok: true, task, cost, httpStatus };
+    return { ok: true, task, cost, httpStatus, bodyChars: text.length };
   }
 
   /** A failure after which DataForSEO may or may not have run the task. Never retried. */

@@ -237,3 +237,16 @@ describe("billing none: provably not run", () => {
     expect(res.attempts).toBe(2);
   });
 });
+
+describe("the size of a success", () => {
+  it("reports the decoded body's length, plain or gzipped, which bounds the JSON of any result it holds", async () => {
+    const body = okEnvelope({ cost: 0.01, result: [{ items: [{ url_from: "https://a.example/é", rank: 1 }], total_count: 1 }] });
+    for (const gzip of [false, true]) {
+      suite.stub.fallback = { body, gzip };
+      const got = await suite.client().post(PATH, TASK);
+      const text = typeof body === "string" ? body : JSON.stringify(body);
+      expect(got.bodyChars).toBe(text.length);
+      expect(got.bodyChars!).toBeGreaterThan(JSON.stringify(got.task.result?.[0]).length);
+    }
+  });
+});
