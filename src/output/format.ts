@@ -12,7 +12,8 @@ const KEY_TEXT_MAX = 60;
 /** Guard for hostile nesting. */
 const MAX_DEPTH = 32;
 
-const API_DATE_TIME = /^(\d{4}-\d{2}-\d{2}) \d{2}:\d{2}:\d{2} [+-]\d{2}:\d{2}$/;
+/** A date-time as the API writes it ("2024-01-31 12:00:00 +00:00"); a cell shows its date (group 1). */
+export const API_DATE_TIME = /^(\d{4}-\d{2}-\d{2}) \d{2}:\d{2}:\d{2} [+-]\d{2}:\d{2}$/;
 
 /** Field names (last path segment) whose values are URLs in the API's result trees. */
 const URL_FIELDS: ReadonlySet<string> = new Set([

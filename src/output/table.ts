@@ -4,7 +4,7 @@
 // single spaces inside. Those are written straight from the value, with what each column needs worked
 // out once per table (its path, whether it holds URLs, whether it is an anchor). Anything else goes
 // through formatCell, the one full formatter; both give the same text for the same value.
-import { formatCell, formatNumber, getPath, isUrlField, URL_TEXT_MAX } from "./format.js";
+import { API_DATE_TIME, formatCell, formatNumber, getPath, isUrlField, URL_TEXT_MAX } from "./format.js";
 import { DEFAULT_TEXT_MAX, sanitizeText } from "./sanitize.js";
 
 /**
@@ -12,9 +12,6 @@ import { DEFAULT_TEXT_MAX, sanitizeText } from "./sanitize.js";
  * text; its image's alt text is what a reader sees instead).
  */
 export const ALT_MARKER = "[img alt] ";
-
-/** A date-time as the API writes it ("2024-01-31 12:00:00 +00:00"), shown as its date. */
-const API_DATE_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -63,17 +60,16 @@ function plainText(text: string, max: number): string | undefined {
 }
 
 /** The full formatter's cell, with the image alt text for an empty anchor. */
-function fullCell(row: unknown, column: string, listLimit: number): string {
-  const value = getPath(row, column);
-  const leaf = column.slice(column.lastIndexOf(".") + 1);
-  if (leaf === "anchor" && isEmptyText(value)) {
-    const alt = getPath(row, column.slice(0, column.length - leaf.length) + "alt");
+function fullCell(row: unknown, col: Column, listLimit: number): string {
+  const value = getPath(row, col.path);
+  if (col.altPath !== undefined && isEmptyText(value)) {
+    const alt = getPath(row, col.altPath);
     if (typeof alt === "string") {
       const text = formatCell(alt, listLimit, DEFAULT_TEXT_MAX - ALT_MARKER.length, "alt");
       if (text.length > 0) return ALT_MARKER + text;
     }
   }
-  return formatCell(value, listLimit, DEFAULT_TEXT_MAX, column);
+  return formatCell(value, listLimit, DEFAULT_TEXT_MAX, col.path);
 }
 
 const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
@@ -104,14 +100,14 @@ function cell(row: Record<string, unknown>, col: Column, listLimit: number): str
   } else if (value === undefined || value === null) {
     if (col.altPath === undefined) return "";
     // An image link: its alt text, when it is plain.
-    const alt = col.direct ? row.alt : getPath(row, col.altPath);
+    const alt = getPath(row, col.altPath);
     if (alt === undefined || alt === null) return "";
     if (typeof alt === "string") {
       const text = plainText(alt, DEFAULT_TEXT_MAX - ALT_MARKER.length);
       if (text !== undefined) return text === "" ? "" : ALT_MARKER + text;
     }
   }
-  return noted(fullCell(row, col.path, listLimit));
+  return noted(fullCell(row, col, listLimit));
 }
 
 /**
