@@ -12,7 +12,6 @@ import { NEXT_TOOL, type EndpointTool } from "./define.js";
 import type { Args } from "./rows.js";
 import { earliestDate } from "./rows.js";
 
-export { NEXT_TOOL };
 
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

@@ -7,7 +7,8 @@ import { PAGE_HANDLE_PREFIX as HANDLE_PREFIX, type CursorLookup } from "../pagin
 import { formatUsd } from "../spend/pricing.js";
 import type { EndpointTool } from "./define.js";
 import type { Deps } from "./deps.js";
-import { checkArgs, defaultDateFrom, NEXT_TOOL } from "./check.js";
+import { checkArgs, defaultDateFrom } from "./check.js";
+import { NEXT_TOOL } from "./define.js";
 import { fetchPage } from "./fetch.js";
 import { targetNote } from "../query/targets.js";
 import { present, type PageMeta } from "./present.js";

@@ -7,9 +7,8 @@ import { fitJsonItems } from "../output/json.js";
 import { formatUsd } from "../spend/pricing.js";
 import { formatCell } from "../output/format.js";
 import { sanitizeText } from "../output/sanitize.js";
-import { NEXT_TOOL } from "./check.js";
+import { NEXT_TOOL } from "./define.js";
 
-export { NEXT_TOOL };
 
 export interface PageMeta {
   tool: string;

@@ -17,10 +17,7 @@ import { fromNanos, toNanos } from "../spend/units.js";
 import { sanitizeText } from "../output/sanitize.js";
 import { confirmSpend } from "../tools/confirm.js";
 import { Allotment } from "./allotment.js";
-
 import { AUDIT_TOOL, auditInput } from "./inputs.js";
-
-export { AUDIT_TOOL, auditInput };
 
 /** Velocity windows, in days before today (UTC). */
 export const WINDOWS = [30, 90] as const;

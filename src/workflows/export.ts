@@ -18,14 +18,10 @@ import { fromNanos, toNanos } from "../spend/units.js";
 import { sanitizeText } from "../output/sanitize.js";
 import { confirmSpend } from "../tools/confirm.js";
 import { ExportWriter, disavowHost, type ExportFormat } from "./files.js";
-
 import { EXPORT_TOOL, EXPORT_URI_PREFIX, exportInput } from "./inputs.js";
-
-export { EXPORT_TOOL, EXPORT_URI_PREFIX, exportInput };
 
 /** Rows per upstream page (the API's maximum limit). */
 export const PAGE_ROWS = 1000;
-
 
 /** Where rows name the referring domain, per endpoint: field names from the reference's result trees. */
 export const DISAVOW_FIELD: Readonly<Record<string, string>> = Object.freeze({
@@ -312,7 +308,6 @@ export async function runExport(
     totalCount,
   }, { tool, format, columns, writer, top, stopDetail, worstFirst, estimateAfterTotal, maxRowsWanted, paged });
 }
-
 
 function exportReply(
   deps: Deps,

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { advertised } from "../../src/server.js";
-import { auditInput, daysAgo } from "../../src/workflows/audit.js";
-import { exportInput } from "../../src/workflows/export.js";
+import { daysAgo } from "../../src/workflows/audit.js";
+import { auditInput, exportInput } from "../../src/workflows/inputs.js";
 import { PROMPT_NAMES } from "../../src/workflows/prompts.js";
 import { AUDIT_DESCRIPTION, EXPORT_DESCRIPTION } from "../../src/workflows/index.js";
 import { startFlows, exported, paid, textOf, type FlowHarness } from "./harness.js";

@@ -235,8 +235,7 @@ describe("prompt plans name valid calls", () => {
   it("every call in every plan passes the tool's own checks", async () => {
     const { backlinkAuditPlan, linkGapPlan, lostLinksPlan, toxicLinksPlan, anchorProfilePlan } = await import("../../src/workflows/prompts.js");
     const { checkArgs } = await import("../../src/tools/check.js");
-    const { auditInput } = await import("../../src/workflows/audit.js");
-    const { exportInput } = await import("../../src/workflows/export.js");
+    const { auditInput, exportInput } = await import("../../src/workflows/inputs.js");
     const tools = new Map(ENDPOINT_TOOLS.map((t) => [t.name, t]));
     const since = daysAgo(new Date(), 20);
     const plans = [backlinkAuditPlan("forbes.com"), linkGapPlan("forbes.com", ["cnn.com", "bbc.com"]), lostLinksPlan("forbes.com", since), toxicLinksPlan("forbes.com"), anchorProfilePlan("forbes.com")];
