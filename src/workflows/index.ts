@@ -1,4 +1,5 @@
 // Workflows: answers built from several endpoint calls (audit scorecard, exports), prompts and resources.
+import type { z } from "zod";
 import type { ServerContext } from "../server.js";
 import { AUDIT_TOOL, EXPORT_TOOL, auditInput, exportInput } from "./inputs.js";
 import { registerPrompts } from "./prompts.js";
@@ -36,8 +37,9 @@ export function registerWorkflows(ctx: ServerContext): TargetMemory {
     },
     [WORKFLOWS_TOOLSET],
     auditInput,
-    // The implementations load on first use: start-up only needs the schemas.
-    async (args, extra) => (await import("./audit.js")).runAudit(deps, tools, auditInput.parse(args), extra),
+    // The implementations load on first use: start-up only needs the schemas. The arguments arrive
+    // already parsed by auditInput (register checks them against it).
+    async (args, extra) => (await import("./audit.js")).runAudit(deps, tools, args as z.infer<typeof auditInput>, extra),
   );
 
   register(
@@ -50,7 +52,7 @@ export function registerWorkflows(ctx: ServerContext): TargetMemory {
     },
     [WORKFLOWS_TOOLSET],
     exportInput,
-    async (args, extra) => (await import("./export.js")).runExport(deps, tools, exportInput.parse(args), extra),
+    async (args, extra) => (await import("./export.js")).runExport(deps, tools, args as z.infer<typeof exportInput>, extra),
   );
 
   registerPrompts(server, memory);
