@@ -148,19 +148,28 @@ export function report(r) {
     for (const n of [10, 100, 1000]) {
       const l = r.latency[`rows_${n}`];
       if (!l) continue;
-      lines.push([`latency ${n} rows p50`, `${fmt(l.disk_ms_p50)} ms, added ${fmt(l.added_ms_p50)} ms`, `direct ${fmt(l.direct_ms_p50)} ms; state in memory: added ${fmt(l.added_ms_p50_state_in_memory)} ms`]);
+      const inMemory = l.added_ms_p50_state_in_memory ? `; state in memory: added ${fmt(l.added_ms_p50_state_in_memory)} ms` : "";
+      lines.push([`latency ${n} rows p50`, `${fmt(l.disk_ms_p50)} ms, added ${fmt(l.added_ms_p50)} ms`, `direct ${fmt(l.direct_ms_p50)} ms${inMemory}`]);
       lines.push([`  minimal MCP server, ${n} rows`, `added ${fmt(l.minimal_server_added_ms_p50)} ms`, `ours beyond it ${fmt(l.added_beyond_minimal_server_ms_p50)} ms`]);
+    }
+    const together = r.latency.rows_100?.added_ms_p50_all_in_one_rotation;
+    if (together) {
+      lines.push([
+        "  100 rows, every server in one rotation",
+        `added ${fmt(together)} ms`,
+        `minimal MCP server ${fmt(r.latency.rows_100.minimal_server_added_ms_p50_all_in_one_rotation)} ms; the method of earlier runs`,
+      ]);
     }
     const old = r.latency.rows_100?.added_ms_p50_upstream_in_bench_process;
     if (old) lines.push(["  100 rows, emulator in the bench's process", `added ${fmt(old)} ms`, "the baseline before this round"]);
+    lines.push(["bare SDK echo call p50", `${r.latency.bare_call_ms_p50} ms`, "stdio + SDK floor"]);
+    lines.push(["100 rows added, beyond that floor", `${r.latency.added_beyond_stdio_floor_ms_p50} ms`, "added p50 - echo p50"]);
   }
   if (r.phases) {
     const names = { before_request_ms: "before the upstream request", upstream_ms: "upstream exchange", after_response_ms: "after the response, to the answer", total_ms: "in the server, in all" };
     for (const [key, label] of Object.entries(names)) {
       lines.push([`100-row call: ${label}`, `${fmt(r.phases.ours[key])} ms`, `minimal MCP server ${fmt(r.phases.minimal[key])} ms`]);
     }
-    lines.push(["bare SDK echo call p50", `${r.latency.bare_call_ms_p50} ms`, "stdio + SDK floor"]);
-    lines.push(["100 rows added, beyond that floor", `${r.latency.added_beyond_stdio_floor_ms_p50} ms`, "added p50 - echo p50"]);
   }
   if (r.cache) {
     const c = r.cache;

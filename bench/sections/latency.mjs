@@ -6,14 +6,25 @@
 // another process that every real call, and every call through the server, pays. The figure the old
 // way (emulator inside the bench's process) is kept beside it for 100 rows.
 //
-// Subjects, interleaved and rotating which goes first, in 3 repeats (figures: the median of the
-// repeats' p50s, with min and max):
-// - disk: our server, its state (the spend ledger, synced per paid call) in a folder on disk;
-// - memory: the same with its state in a memory file system, where a sync costs nothing;
-// - minimal: the least an MCP server can do for the same call (bench/bare-server.mjs `upstream`:
-//   the SDK, one undici POST, JSON.parse, a tab join; no checks, money rules, sanitising or paging);
-// - direct: the POST alone, from the bench;
-// - echo (10 rows only): a bare SDK echo call, the floor of any stdio call.
+// Each comparison is a set of subjects timed in rotation, rotating which goes first, in 3 repeats
+// (figures: the median of the repeats' p50s, with min and max). A set holds one server of ours at
+// most: a user runs one, and in a rotation with several, each server's work after its answer (the
+// ledger write, collections) and its code and data in the CPU caches fall on the next subject's
+// time. Every set warms each subject up first (JIT, connection pools, the emulator's memo of the
+// query, the first price read): on this kind of machine a server keeps getting faster for the first
+// few hundred calls.
+//
+// Sets, per row count:
+// - main: our server with its state (the spend ledger, synced per paid call) in a folder on disk;
+//   the minimal MCP server (bench/bare-server.mjs `upstream`: the SDK, one undici POST, JSON.parse,
+//   a tab join; no checks, money rules, sanitising or paging); the direct POST; at 10 rows also a
+//   bare SDK echo call, the floor of any stdio call;
+// - memory (10 and 100 rows): our server with its state in a memory file system, where a sync costs
+//   nothing, and the direct POST;
+// - together (100 rows): the disk and memory servers, the minimal server and the direct POST in one
+//   rotation, the method of earlier runs, for comparison;
+// - shared (100 rows): the old baseline, our server and the direct POST both on the emulator inside
+//   the bench's process.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BARE_ENTRY, connect, serverEnv, SERVER_ENTRY } from "../lib/mcp.mjs";
@@ -32,10 +43,28 @@ async function timed(fn) {
 
 const differences = (a, b) => a.map((v, r) => v - b[r]);
 
+/** Times `subjects` in rotation: warm-up, then REPEATS repeats of `runs` rounds; p50 per repeat. */
+async function rotate(subjects, runs, warmup) {
+  const names = Object.keys(subjects);
+  for (let i = 0; i < warmup; i++) for (const n of names) await subjects[n]();
+  const perRepeat = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < REPEATS; r++) {
+    const times = Object.fromEntries(names.map((n) => [n, []]));
+    for (let i = 0; i < runs; i++) {
+      for (let k = 0; k < names.length; k++) {
+        const n = names[(i + k) % names.length];
+        times[n].push(await timed(subjects[n]));
+      }
+    }
+    for (const n of names) perRepeat[n].push(percentile(times[n], 50));
+  }
+  return perRepeat;
+}
+
 export async function runLatency({ emulatorUrl, quick, log }) {
   const plan = quick
-    ? [{ rows: 10, runs: 6 }, { rows: 100, runs: 6 }, { rows: 1000, runs: 2 }]
-    : [{ rows: 10, runs: 100 }, { rows: 100, runs: 150 }, { rows: 1000, runs: 30 }];
+    ? [{ rows: 10, runs: 6, warmup: 3 }, { rows: 100, runs: 6, warmup: 3 }, { rows: 1000, runs: 2, warmup: 1 }]
+    : [{ rows: 10, runs: 100, warmup: 200 }, { rows: 100, runs: 150, warmup: 200 }, { rows: 1000, runs: 30, warmup: 20 }];
   const base = { DATAFORSEO_CACHE_TTL_SECONDS: "0", DATAFORSEO_RATE_PER_MINUTE: "100000" };
   const upstream = await spawnEmulator();
   const memDir = existsSync(MEMORY_FS) ? mkdtempSync(join(MEMORY_FS, "backlinks-bench-")) : null;
@@ -52,48 +81,42 @@ export async function runLatency({ emulatorUrl, quick, log }) {
     const bare = await opened(BARE_ENTRY, { PATH: process.env.PATH ?? "", BARE_UPSTREAM_URL: upstream.url });
     // The old baseline: a server and the direct POST both on the emulator inside the bench's process.
     const sharedDisk = await opened(SERVER_ENTRY, serverEnv(emulatorUrl, base));
-    for (const { rows, runs } of plan) {
+    for (const { rows, runs, warmup } of plan) {
       const task = { target: "forbes.com", limit: rows };
-      const subjects = {
-        disk: () => disk.call(TOOL, task),
-        direct: () => directPost(upstream.url, PATHS[TOOL], task),
-        minimal: () => bare.call("upstream", { path: PATHS[TOOL], task }),
-        ...(mem ? { memory: () => mem.call(TOOL, task) } : {}),
-        ...(rows === 10 ? { echo: () => bare.call("echo", { text: "x" }) } : {}),
-        ...(rows === 100
-          ? { disk_shared: () => sharedDisk.call(TOOL, task), direct_shared: () => directPost(emulatorUrl, PATHS[TOOL], task) }
-          : {}),
-      };
-      const names = Object.keys(subjects);
-      // Warm-up: JIT, connection pools, the emulator's memo of this query, the first price read.
-      for (let i = 0; i < Math.min(10, runs); i++) for (const n of names) await subjects[n]();
-      const perRepeat = Object.fromEntries(names.map((n) => [n, []]));
-      for (let r = 0; r < REPEATS; r++) {
-        const times = Object.fromEntries(names.map((n) => [n, []]));
-        for (let i = 0; i < runs; i++) {
-          for (let k = 0; k < names.length; k++) {
-            const n = names[(i + k) % names.length];
-            times[n].push(await timed(subjects[n]));
-          }
-        }
-        for (const n of names) perRepeat[n].push(percentile(times[n], 50));
+      const direct = () => directPost(upstream.url, PATHS[TOOL], task);
+      const ours = () => disk.call(TOOL, task);
+      const minimal = () => bare.call("upstream", { path: PATHS[TOOL], task });
+      const main = await rotate(
+        { disk: ours, minimal, direct, ...(rows === 10 ? { echo: () => bare.call("echo", { text: "x" }) } : {}) },
+        runs,
+        warmup,
+      );
+      const f = { runs_per_repeat: runs, warmup_calls: warmup };
+      for (const [n, values] of Object.entries(main)) f[`${n}_ms_p50`] = spread(values);
+      f.added_ms_p50 = spread(differences(main.disk, main.direct));
+      f.minimal_server_added_ms_p50 = spread(differences(main.minimal, main.direct));
+      f.added_beyond_minimal_server_ms_p50 = spread(differences(main.disk, main.minimal));
+      f.ratio_p50 = spread(main.disk.map((v, r) => v / main.direct[r]));
+      if (mem && rows <= 100) {
+        const m = await rotate({ memory: () => mem.call(TOOL, task), direct }, runs, warmup);
+        f.memory_ms_p50 = spread(m.memory);
+        f.added_ms_p50_state_in_memory = spread(differences(m.memory, m.direct));
+        // Across two sets, each against its own direct POST.
+        f.ledger_disk_ms_p50 = round(f.added_ms_p50.median - f.added_ms_p50_state_in_memory.median, 3);
       }
-      const f = { runs_per_repeat: runs };
-      for (const n of names) f[`${n}_ms_p50`] = spread(perRepeat[n]);
-      f.added_ms_p50 = spread(differences(perRepeat.disk, perRepeat.direct));
-      f.minimal_server_added_ms_p50 = spread(differences(perRepeat.minimal, perRepeat.direct));
-      f.added_beyond_minimal_server_ms_p50 = spread(differences(perRepeat.disk, perRepeat.minimal));
-      if (mem) {
-        f.added_ms_p50_state_in_memory = spread(differences(perRepeat.memory, perRepeat.direct));
-        f.ledger_disk_ms_p50 = spread(differences(perRepeat.disk, perRepeat.memory));
+      if (rows === 100) {
+        const t = await rotate({ disk: ours, ...(mem ? { memory: () => mem.call(TOOL, task) } : {}), minimal, direct }, runs, warmup);
+        f.added_ms_p50_all_in_one_rotation = spread(differences(t.disk, t.direct));
+        f.minimal_server_added_ms_p50_all_in_one_rotation = spread(differences(t.minimal, t.direct));
+        const s = await rotate({ disk: () => sharedDisk.call(TOOL, task), direct: () => directPost(emulatorUrl, PATHS[TOOL], task) }, runs, warmup);
+        f.added_ms_p50_upstream_in_bench_process = spread(differences(s.disk, s.direct));
       }
-      if (perRepeat.disk_shared) f.added_ms_p50_upstream_in_bench_process = spread(differences(perRepeat.disk_shared, perRepeat.direct_shared));
-      f.ratio_p50 = spread(perRepeat.disk.map((v, r) => v / perRepeat.direct[r]));
       out[`rows_${rows}`] = f;
       log(
         `  ${rows} rows: server p50 ${f.disk_ms_p50.median} ms, direct ${f.direct_ms_p50.median} ms, added ${f.added_ms_p50.median} ms` +
           ` (a minimal server adds ${f.minimal_server_added_ms_p50.median} ms)` +
-          (mem ? `, ${f.added_ms_p50_state_in_memory.median} ms with the state in memory` : ""),
+          (f.added_ms_p50_state_in_memory ? `, ${f.added_ms_p50_state_in_memory.median} ms with the state in memory` : "") +
+          (f.added_ms_p50_all_in_one_rotation ? `; all in one rotation ${f.added_ms_p50_all_in_one_rotation.median} ms` : ""),
       );
     }
   } finally {
@@ -109,9 +132,10 @@ export async function runLatency({ emulatorUrl, quick, log }) {
     added_ms_p50_min: r100.added_ms_p50.min,
     added_ms_p50_max: r100.added_ms_p50.max,
     added_ms_p50_state_in_memory: r100.added_ms_p50_state_in_memory?.median ?? NaN,
-    ledger_disk_ms_p50: r100.ledger_disk_ms_p50?.median ?? NaN,
+    ledger_disk_ms_p50: r100.ledger_disk_ms_p50 ?? NaN,
     minimal_server_added_ms_p50: r100.minimal_server_added_ms_p50.median,
     added_beyond_minimal_server_ms_p50: r100.added_beyond_minimal_server_ms_p50.median,
+    added_ms_p50_all_in_one_rotation: r100.added_ms_p50_all_in_one_rotation.median,
     added_ms_p50_upstream_in_bench_process: r100.added_ms_p50_upstream_in_bench_process.median,
     overhead_ratio_p50: round(r100.ratio_p50.median, 3),
     bare_call_ms_p50: out.rows_10.echo_ms_p50.median,

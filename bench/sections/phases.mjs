@@ -26,7 +26,7 @@ async function start(entry, env) {
 }
 
 export async function runPhases({ quick, log }) {
-  const warm = quick ? 5 : 100;
+  const warm = quick ? 5 : 200;
   const calls = quick ? 10 : 400;
   const rows = 100;
   const upstream = await spawnEmulator();
