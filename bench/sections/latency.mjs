@@ -8,11 +8,11 @@
 //
 // Each comparison is a set of subjects timed in rotation, rotating which goes first, in 3 repeats
 // (figures: the median of the repeats' p50s, with min and max). A set holds one server of ours at
-// most: a user runs one, and in a rotation with several, each server's work after its answer (the
-// ledger write, collections) and its code and data in the CPU caches fall on the next subject's
-// time. Every set warms each subject up first (JIT, connection pools, the emulator's memo of the
-// query, the first price read): on this kind of machine a server keeps getting faster for the first
-// few hundred calls.
+// most, as a user runs one. Every set first warms each subject up with 1,000 rounds at 10 and 100
+// rows (20 at 1,000 rows; 200 for the set whose servers have all run before): on this kind of machine
+// every process in the exchange, the direct POST's client and the emulator included, kept getting
+// faster for the first few thousand calls. The warm-up is timed in blocks of 200 rounds and reported
+// (`warmup_blocks_*`), so what it leaves out is in the results.
 //
 // Sets, per row count:
 // - main: our server with its state (the spend ledger, synced per paid call) in a folder on disk;
@@ -33,6 +33,7 @@ import { percentile, round, since, spread } from "../lib/stats.mjs";
 
 const TOOL = "backlinks_backlinks";
 const REPEATS = 3;
+const WARMUP_BLOCK = 200;
 const MEMORY_FS = "/dev/shm";
 
 async function timed(fn) {
@@ -43,11 +44,27 @@ async function timed(fn) {
 
 const differences = (a, b) => a.map((v, r) => v - b[r]);
 
-/** Times `subjects` in rotation: warm-up, then REPEATS repeats of `runs` rounds; p50 per repeat. */
+/**
+ * Times `subjects` in rotation: `warmup` rounds, then REPEATS repeats of `runs` rounds; p50 per
+ * repeat. The warm-up is timed too, in blocks of WARMUP_BLOCK rounds (`warmup_blocks`: p50 per block),
+ * so that what it leaves out can be seen.
+ */
 async function rotate(subjects, runs, warmup) {
   const names = Object.keys(subjects);
-  for (let i = 0; i < warmup; i++) for (const n of names) await subjects[n]();
+  const warmupBlocks = Object.fromEntries(names.map((n) => [n, []]));
+  let block = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < warmup; i++) {
+    for (let k = 0; k < names.length; k++) {
+      const n = names[(i + k) % names.length];
+      block[n].push(await timed(subjects[n]));
+    }
+    if ((i + 1) % WARMUP_BLOCK === 0 || i === warmup - 1) {
+      for (const n of names) warmupBlocks[n].push(percentile(block[n], 50));
+      block = Object.fromEntries(names.map((n) => [n, []]));
+    }
+  }
   const perRepeat = Object.fromEntries(names.map((n) => [n, []]));
+  Object.defineProperty(perRepeat, "warmupBlocks", { value: warmupBlocks, enumerable: false });
   for (let r = 0; r < REPEATS; r++) {
     const times = Object.fromEntries(names.map((n) => [n, []]));
     for (let i = 0; i < runs; i++) {
@@ -64,7 +81,7 @@ async function rotate(subjects, runs, warmup) {
 export async function runLatency({ emulatorUrl, quick, log }) {
   const plan = quick
     ? [{ rows: 10, runs: 6, warmup: 3 }, { rows: 100, runs: 6, warmup: 3 }, { rows: 1000, runs: 2, warmup: 1 }]
-    : [{ rows: 10, runs: 100, warmup: 200 }, { rows: 100, runs: 150, warmup: 200 }, { rows: 1000, runs: 30, warmup: 20 }];
+    : [{ rows: 10, runs: 100, warmup: 1000 }, { rows: 100, runs: 150, warmup: 1000 }, { rows: 1000, runs: 30, warmup: 20 }];
   const base = { DATAFORSEO_CACHE_TTL_SECONDS: "0", DATAFORSEO_RATE_PER_MINUTE: "100000" };
   const upstream = await spawnEmulator();
   const memDir = existsSync(MEMORY_FS) ? mkdtempSync(join(MEMORY_FS, "backlinks-bench-")) : null;
@@ -97,6 +114,11 @@ export async function runLatency({ emulatorUrl, quick, log }) {
       f.minimal_server_added_ms_p50 = spread(differences(main.minimal, main.direct));
       f.added_beyond_minimal_server_ms_p50 = spread(differences(main.disk, main.minimal));
       f.ratio_p50 = spread(main.disk.map((v, r) => v / main.direct[r]));
+      // What the warm-up left out: the same figures over each block of its rounds.
+      const blocks = main.warmupBlocks;
+      f.warmup_blocks_added_ms_p50 = differences(blocks.disk, blocks.direct).map((v) => round(v, 3));
+      f.warmup_blocks_minimal_server_added_ms_p50 = differences(blocks.minimal, blocks.direct).map((v) => round(v, 3));
+      f.warmup_blocks_direct_ms_p50 = blocks.direct.map((v) => round(v, 3));
       if (mem && rows <= 100) {
         const m = await rotate({ memory: () => mem.call(TOOL, task), direct }, runs, warmup);
         f.memory_ms_p50 = spread(m.memory);
@@ -105,7 +127,7 @@ export async function runLatency({ emulatorUrl, quick, log }) {
         f.ledger_disk_ms_p50 = round(f.added_ms_p50.median - f.added_ms_p50_state_in_memory.median, 3);
       }
       if (rows === 100) {
-        const t = await rotate({ disk: ours, ...(mem ? { memory: () => mem.call(TOOL, task) } : {}), minimal, direct }, runs, warmup);
+        const t = await rotate({ disk: ours, ...(mem ? { memory: () => mem.call(TOOL, task) } : {}), minimal, direct }, runs, Math.min(warmup, WARMUP_BLOCK));
         f.added_ms_p50_all_in_one_rotation = spread(differences(t.disk, t.direct));
         f.minimal_server_added_ms_p50_all_in_one_rotation = spread(differences(t.minimal, t.direct));
         const s = await rotate({ disk: () => sharedDisk.call(TOOL, task), direct: () => directPost(emulatorUrl, PATHS[TOOL], task) }, runs, warmup);

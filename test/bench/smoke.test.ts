@@ -83,6 +83,15 @@ describe("bench/run.mjs --quick", () => {
     expect(at(results, "machine.cores")).toBeGreaterThan(0);
   });
 
+  it("times the latency warm-up in blocks, so what it leaves out is reported", () => {
+    for (const key of ["warmup_blocks_added_ms_p50", "warmup_blocks_minimal_server_added_ms_p50", "warmup_blocks_direct_ms_p50"]) {
+      const blocks = at(results, `latency.rows_100.${key}`);
+      expect(Array.isArray(blocks), key).toBe(true);
+      expect((blocks as unknown[]).length, key).toBeGreaterThan(0);
+      expect((blocks as unknown[]).every(finite), key).toBe(true);
+    }
+  });
+
   it("gives every timed figure as a median of at least 3 repeats with its min and max", () => {
     const timed = [
       "startup.initialize_ms_p50",
