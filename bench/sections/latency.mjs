@@ -44,38 +44,34 @@ async function timed(fn) {
 
 const differences = (a, b) => a.map((v, r) => v - b[r]);
 
+/** `count` rounds of `subjects` in rotation, rotating which goes first; the times of each subject. */
+async function rounds(subjects, names, count) {
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < count; i++) {
+    for (let k = 0; k < names.length; k++) {
+      const n = names[(i + k) % names.length];
+      times[n].push(await timed(subjects[n]));
+    }
+  }
+  return times;
+}
+
 /**
- * Times `subjects` in rotation: `warmup` rounds, then REPEATS repeats of `runs` rounds; p50 per
- * repeat. The warm-up is timed too, in blocks of WARMUP_BLOCK rounds (`warmup_blocks`: p50 per block),
- * so that what it leaves out can be seen.
+ * `warmup` rounds, then REPEATS repeats of `runs` rounds. Returns the p50 of each subject per repeat,
+ * and per block of WARMUP_BLOCK warm-up rounds (so that what the warm-up leaves out can be seen).
  */
 async function rotate(subjects, runs, warmup) {
   const names = Object.keys(subjects);
-  const warmupBlocks = Object.fromEntries(names.map((n) => [n, []]));
-  let block = Object.fromEntries(names.map((n) => [n, []]));
-  for (let i = 0; i < warmup; i++) {
-    for (let k = 0; k < names.length; k++) {
-      const n = names[(i + k) % names.length];
-      block[n].push(await timed(subjects[n]));
-    }
-    if ((i + 1) % WARMUP_BLOCK === 0 || i === warmup - 1) {
-      for (const n of names) warmupBlocks[n].push(percentile(block[n], 50));
-      block = Object.fromEntries(names.map((n) => [n, []]));
-    }
-  }
-  const perRepeat = Object.fromEntries(names.map((n) => [n, []]));
-  Object.defineProperty(perRepeat, "warmupBlocks", { value: warmupBlocks, enumerable: false });
-  for (let r = 0; r < REPEATS; r++) {
-    const times = Object.fromEntries(names.map((n) => [n, []]));
-    for (let i = 0; i < runs; i++) {
-      for (let k = 0; k < names.length; k++) {
-        const n = names[(i + k) % names.length];
-        times[n].push(await timed(subjects[n]));
-      }
-    }
-    for (const n of names) perRepeat[n].push(percentile(times[n], 50));
-  }
-  return perRepeat;
+  const p50s = async (count) => {
+    const times = await rounds(subjects, names, count);
+    return Object.fromEntries(names.map((n) => [n, percentile(times[n], 50)]));
+  };
+  const bySubject = (list) => Object.fromEntries(names.map((n) => [n, list.map((p) => p[n])]));
+  const blocks = [];
+  for (let done = 0; done < warmup; done += WARMUP_BLOCK) blocks.push(await p50s(Math.min(WARMUP_BLOCK, warmup - done)));
+  const repeats = [];
+  for (let r = 0; r < REPEATS; r++) repeats.push(await p50s(runs));
+  return { repeats: bySubject(repeats), warmupBlocks: bySubject(blocks) };
 }
 
 export async function runLatency({ emulatorUrl, quick, log }) {
@@ -103,7 +99,7 @@ export async function runLatency({ emulatorUrl, quick, log }) {
       const direct = () => directPost(upstream.url, PATHS[TOOL], task);
       const ours = () => disk.call(TOOL, task);
       const minimal = () => bare.call("upstream", { path: PATHS[TOOL], task });
-      const main = await rotate(
+      const { repeats: main, warmupBlocks: blocks } = await rotate(
         { disk: ours, minimal, direct, ...(rows === 10 ? { echo: () => bare.call("echo", { text: "x" }) } : {}) },
         runs,
         warmup,
@@ -115,22 +111,21 @@ export async function runLatency({ emulatorUrl, quick, log }) {
       f.added_beyond_minimal_server_ms_p50 = spread(differences(main.disk, main.minimal));
       f.ratio_p50 = spread(main.disk.map((v, r) => v / main.direct[r]));
       // What the warm-up left out: the same figures over each block of its rounds.
-      const blocks = main.warmupBlocks;
       f.warmup_blocks_added_ms_p50 = differences(blocks.disk, blocks.direct).map((v) => round(v, 3));
       f.warmup_blocks_minimal_server_added_ms_p50 = differences(blocks.minimal, blocks.direct).map((v) => round(v, 3));
       f.warmup_blocks_direct_ms_p50 = blocks.direct.map((v) => round(v, 3));
       if (mem && rows <= 100) {
-        const m = await rotate({ memory: () => mem.call(TOOL, task), direct }, runs, warmup);
+        const { repeats: m } = await rotate({ memory: () => mem.call(TOOL, task), direct }, runs, warmup);
         f.memory_ms_p50 = spread(m.memory);
         f.added_ms_p50_state_in_memory = spread(differences(m.memory, m.direct));
         // Across two sets, each against its own direct POST.
         f.ledger_disk_ms_p50 = round(f.added_ms_p50.median - f.added_ms_p50_state_in_memory.median, 3);
       }
       if (rows === 100) {
-        const t = await rotate({ disk: ours, ...(mem ? { memory: () => mem.call(TOOL, task) } : {}), minimal, direct }, runs, Math.min(warmup, WARMUP_BLOCK));
+        const { repeats: t } = await rotate({ disk: ours, ...(mem ? { memory: () => mem.call(TOOL, task) } : {}), minimal, direct }, runs, Math.min(warmup, WARMUP_BLOCK));
         f.added_ms_p50_all_in_one_rotation = spread(differences(t.disk, t.direct));
         f.minimal_server_added_ms_p50_all_in_one_rotation = spread(differences(t.minimal, t.direct));
-        const s = await rotate({ disk: () => sharedDisk.call(TOOL, task), direct: () => directPost(emulatorUrl, PATHS[TOOL], task) }, runs, warmup);
+        const { repeats: s } = await rotate({ disk: () => sharedDisk.call(TOOL, task), direct: () => directPost(emulatorUrl, PATHS[TOOL], task) }, runs, warmup);
         f.added_ms_p50_upstream_in_bench_process = spread(differences(s.disk, s.direct));
       }
       out[`rows_${rows}`] = f;
