@@ -192,8 +192,20 @@ export class PagingStore {
     return undefined;
   }
 
-  /** Keeps a state and returns its handle (at most 32 characters). Rejects with CursorTooLargeError. */
-  issue(state: PageState): Promise<string> {
+  /**
+   * Keeps a state and returns its handle (at most 32 characters). Rejects with CursorTooLargeError.
+   * The store's bounds are enforced before the handle is given, which may mean writing an older cursor
+   * to the spill folder. With `boundsAfter`, the handle is given as soon as the state is kept, and the
+   * bounds are enforced next, before any operation asked for later: an answer need not wait for a
+   * spill.
+   */
+  issue(state: PageState, options: { boundsAfter?: boolean } = {}): Promise<string> {
+    const issued = this.keep(state, !options.boundsAfter);
+    if (options.boundsAfter) void this.serial(() => this.enforce()).catch(() => undefined);
+    return issued;
+  }
+
+  private keep(state: PageState, enforce: boolean): Promise<string> {
     return this.serial(async () => {
       const problem = this.problem(state.args, state.next?.searchAfterToken);
       if (problem) throw problem;
@@ -225,7 +237,7 @@ export class PagingStore {
       this.memBytes += bytes;
       if (state.held !== null) this.startPacking(entry, state.held);
       this.inMemory += 1;
-      await this.enforce();
+      if (enforce) await this.enforce();
       return handle;
     });
   }

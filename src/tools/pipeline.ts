@@ -76,15 +76,19 @@ async function respond(deps: Deps, tool: EndpointTool, args: Args, rows: readonl
       maxTokens: deps.config.outputMaxTokens,
     },
     (shown) =>
-      deps.cursors.issue({
-        tool: tool.name,
-        args,
-        held: shown < rows.length ? JSON.stringify(rows.slice(shown)) : null,
-        heldRows: rows.length - shown,
-        next,
-        shown: meta.shownBefore + shown,
-        totalCount: meta.totalCount,
-      }),
+      deps.cursors.issue(
+        {
+          tool: tool.name,
+          args,
+          held: shown < rows.length ? JSON.stringify(rows.slice(shown)) : null,
+          heldRows: rows.length - shown,
+          next,
+          shown: meta.shownBefore + shown,
+          totalCount: meta.totalCount,
+        },
+        // The answer does not wait for an older cursor to be written to the spill folder.
+        { boundsAfter: true },
+      ),
   );
   return {
     content: [{ type: "text", text: presented.text }],

@@ -35,6 +35,23 @@ const page = (n: number, held: string | null, heldRows: number, token?: string):
 });
 
 describe("PagingStore memory bound", () => {
+  it("with boundsAfter gives the handle before writing an older cursor out, and holds the bound before any later operation", async () => {
+    const s = store({ maxInMemory: 2, maxBytes: 1 << 20 });
+    const first = await s.issue(page(0, rows(20, "a"), 20), { boundsAfter: true });
+    await s.issue(page(1, rows(20, "b"), 20), { boundsAfter: true });
+    const third = s.issue(page(2, rows(20, "c"), 20), { boundsAfter: true });
+    // Asked for after the third: it runs once the third's bound is enforced.
+    const later = s.get(first);
+    const handle = await third;
+    expect(s.stats()).toMatchObject({ cursors: 3, inMemory: 3, spilled: 0 });
+    expect(s.spillDir).toBeUndefined();
+    const got = await later;
+    expect(s.stats()).toMatchObject({ cursors: 3, inMemory: 2, spilled: 1 });
+    // The oldest was written out whole, and nothing was lost.
+    expect(got).toMatchObject({ found: true, state: { held: rows(20, "a"), heldRows: 20 } });
+    expect(await s.get(handle)).toMatchObject({ found: true, state: { held: rows(20, "c") } });
+  });
+
   it("never writes a cursor without rows to disk: the count bound is on rows, the bytes bound evicts the oldest", async () => {
     const s = store({ maxInMemory: 2, maxBytes: 1 << 20 });
     const handles = [];
