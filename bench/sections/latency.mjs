@@ -99,6 +99,7 @@ export async function runLatency({ emulatorUrl, quick, log }) {
       const direct = () => directPost(upstream.url, PATHS[TOOL], task);
       const ours = () => disk.call(TOOL, task);
       const minimal = () => bare.call("upstream", { path: PATHS[TOOL], task });
+      const memory = mem ? () => mem.call(TOOL, task) : null;
       const { repeats: main, warmupBlocks: blocks } = await rotate(
         { disk: ours, minimal, direct, ...(rows === 10 ? { echo: () => bare.call("echo", { text: "x" }) } : {}) },
         runs,
@@ -114,15 +115,15 @@ export async function runLatency({ emulatorUrl, quick, log }) {
       f.warmup_blocks_added_ms_p50 = differences(blocks.disk, blocks.direct).map((v) => round(v, 3));
       f.warmup_blocks_minimal_server_added_ms_p50 = differences(blocks.minimal, blocks.direct).map((v) => round(v, 3));
       f.warmup_blocks_direct_ms_p50 = blocks.direct.map((v) => round(v, 3));
-      if (mem && rows <= 100) {
-        const { repeats: m } = await rotate({ memory: () => mem.call(TOOL, task), direct }, runs, warmup);
+      if (memory && rows <= 100) {
+        const { repeats: m } = await rotate({ memory, direct }, runs, warmup);
         f.memory_ms_p50 = spread(m.memory);
         f.added_ms_p50_state_in_memory = spread(differences(m.memory, m.direct));
         // Across two sets, each against its own direct POST.
         f.ledger_disk_ms_p50 = round(f.added_ms_p50.median - f.added_ms_p50_state_in_memory.median, 3);
       }
       if (rows === 100) {
-        const { repeats: t } = await rotate({ disk: ours, ...(mem ? { memory: () => mem.call(TOOL, task) } : {}), minimal, direct }, runs, Math.min(warmup, WARMUP_BLOCK));
+        const { repeats: t } = await rotate({ disk: ours, ...(memory ? { memory } : {}), minimal, direct }, runs, Math.min(warmup, WARMUP_BLOCK));
         f.added_ms_p50_all_in_one_rotation = spread(differences(t.disk, t.direct));
         f.minimal_server_added_ms_p50_all_in_one_rotation = spread(differences(t.minimal, t.direct));
         const { repeats: s } = await rotate({ disk: () => sharedDisk.call(TOOL, task), direct: () => directPost(emulatorUrl, PATHS[TOOL], task) }, runs, warmup);
